@@ -1,0 +1,124 @@
+//! One run of `hylint check`: discover files, load every project in parallel, run the rules,
+//! and return sorted diagnostics.
+
+use crate::diagnostic::{sort_and_dedup, Diagnostic};
+use crate::discover;
+use crate::resolve::{load_project, LoadOptions, Loaded, Workspace};
+use crate::rules::syntax::{duplicate_key, invalid_yaml};
+use crate::source::{resolve_path, FileId};
+use rayon::prelude::*;
+use std::collections::HashSet;
+use std::path::PathBuf;
+
+#[derive(Clone, Debug, Default)]
+pub struct CheckOptions {
+    pub paths: Vec<PathBuf>,
+    pub load: LoadOptions,
+}
+
+pub struct Outcome {
+    pub ws: Workspace,
+    pub projects: Vec<Loaded>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Problems that stopped a path from being linted (exit code 2).
+    pub errors: Vec<String>,
+    /// Files linted (discovered and referenced).
+    pub files: usize,
+}
+
+/// Paths a file refers to through `include` and `extends.file` (uninterpolated, as written).
+fn references(ws: &Workspace, id: FileId) -> Vec<PathBuf> {
+    let parsed = ws.parsed(id);
+    let file = ws.file(id);
+    let dir = file.dir();
+    let mut out = Vec::new();
+    for doc in &parsed.docs {
+        for inc in doc.get("include").and_then(|i| i.as_seq()).unwrap_or(&[]) {
+            let paths: Vec<&str> = match inc.get("path") {
+                Some(p) => match p.as_seq() {
+                    Some(s) => s.iter().filter_map(|x| x.as_str()).collect(),
+                    None => p.as_str().into_iter().collect(),
+                },
+                None => inc.as_str().into_iter().collect(),
+            };
+            out.extend(paths.into_iter().map(|p| resolve_path(dir, p)));
+        }
+        for svc in doc.get("services").and_then(|s| s.as_map()).unwrap_or(&[]) {
+            if let Some(f) = svc
+                .value
+                .path(&["extends", "file"])
+                .and_then(|f| f.as_str())
+            {
+                out.push(resolve_path(dir, f));
+            }
+        }
+    }
+    out
+}
+
+pub fn run(opts: &CheckOptions) -> Outcome {
+    let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+    let relative = opts.paths.iter().all(|p| p.is_relative());
+    let ws = Workspace::new(cwd, relative);
+    let (paths, mut errors) = discover::discover(&opts.paths);
+
+    let loaded: Vec<(PathBuf, Result<FileId, String>)> = paths
+        .par_iter()
+        .map(|p| (p.clone(), ws.load(p).map_err(|e| e.to_string())))
+        .collect();
+    let mut ids = Vec::new();
+    for (p, r) in loaded {
+        match r {
+            Ok(id) => ids.push(id),
+            Err(e) => errors.push(format!("{}: {e}", ws.display(&p))),
+        }
+    }
+    ids.par_iter().for_each(|id| {
+        ws.parsed(*id);
+    });
+
+    // A project root is a discovered file no other discovered file includes or extends.
+    let referenced: HashSet<PathBuf> = ids
+        .par_iter()
+        .flat_map_iter(|id| references(&ws, *id))
+        .collect();
+    let roots: Vec<FileId> = ids
+        .iter()
+        .copied()
+        .filter(|id| !referenced.contains(&ws.file(*id).path))
+        .collect();
+
+    let projects: Vec<Loaded> = roots
+        .par_iter()
+        .map(|id| load_project(&ws, *id, &opts.load))
+        .collect();
+
+    let mut diagnostics: Vec<Diagnostic> = ws
+        .files()
+        .par_iter()
+        .flat_map_iter(|f| {
+            let parsed = ws.parsed(f.id);
+            let mut out = Vec::new();
+            invalid_yaml::check(f, &parsed, &mut out);
+            duplicate_key::check(&parsed, &mut out);
+            out
+        })
+        .collect();
+    for p in &projects {
+        diagnostics.extend(p.diagnostics.iter().cloned());
+        errors.extend(p.errors.iter().cloned());
+    }
+    let files = ws.files();
+    sort_and_dedup(&mut diagnostics, |s| {
+        files[s.file.0 as usize].display.clone()
+    });
+    errors.sort();
+    errors.dedup();
+    Outcome {
+        files: files.len(),
+        ws,
+        projects,
+        diagnostics,
+        errors,
+    }
+}

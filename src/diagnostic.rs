@@ -1,0 +1,126 @@
+//! Diagnostics: what a rule reports, where, and how to fix it.
+
+use crate::source::Span;
+use serde::Serialize;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        }
+    }
+    pub fn parse(s: &str) -> Option<Severity> {
+        match s {
+            "info" => Some(Severity::Info),
+            "warning" => Some(Severity::Warning),
+            "error" => Some(Severity::Error),
+            _ => None,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Label {
+    pub span: Span,
+    pub message: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// Applied by `--fix`.
+    Safe,
+    /// Applied only with `--unsafe-fixes`.
+    Unsafe,
+}
+
+/// Replace the bytes of `span` with `content`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Edit {
+    pub span: Span,
+    pub content: String,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Fix {
+    pub title: String,
+    pub applicability: Applicability,
+    pub edits: Vec<Edit>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Diagnostic {
+    /// Stable rule name (`static-ip`).
+    pub rule: &'static str,
+    /// Stable rule code (`HY201`).
+    pub code: &'static str,
+    pub severity: Severity,
+    pub message: String,
+    pub primary: Span,
+    pub labels: Vec<Label>,
+    /// The service the finding is about, when there is one.
+    pub service: Option<String>,
+    pub fix: Option<Fix>,
+}
+
+impl Diagnostic {
+    pub fn new(rule: &crate::rules::RuleMeta, primary: Span, message: impl Into<String>) -> Self {
+        Diagnostic {
+            rule: rule.name,
+            code: rule.code,
+            severity: rule.severity,
+            message: message.into(),
+            primary,
+            labels: Vec::new(),
+            service: None,
+            fix: None,
+        }
+    }
+    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
+        self.labels.push(Label {
+            span,
+            message: message.into(),
+        });
+        self
+    }
+    pub fn with_service(mut self, service: impl Into<String>) -> Self {
+        self.service = Some(service.into());
+        self
+    }
+    pub fn with_severity(mut self, severity: Severity) -> Self {
+        self.severity = severity;
+        self
+    }
+}
+
+/// Deterministic order: file, byte offset, then rule and message; exact duplicates removed
+/// (a file included by two projects is checked twice).
+pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>, file_order: impl Fn(&Span) -> String) {
+    diags.sort_by(|a, b| {
+        (
+            file_order(&a.primary),
+            a.primary.start,
+            a.primary.end,
+            a.rule,
+            &a.message,
+        )
+            .cmp(&(
+                file_order(&b.primary),
+                b.primary.start,
+                b.primary.end,
+                b.rule,
+                &b.message,
+            ))
+    });
+    diags.dedup_by(|a, b| a.rule == b.rule && a.primary == b.primary && a.message == b.message);
+}

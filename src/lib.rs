@@ -1,0 +1,15 @@
+//! hylint: a policy linter, static analyzer and autofixer for Docker Compose trees.
+//!
+//! Data flow: discover → parse (span-preserving YAML) → resolve (include, extends,
+//! interpolation, profiles) → project graph → rules → diagnostics → report.
+
+pub mod check;
+pub mod diagnostic;
+pub mod discover;
+pub mod graph;
+pub mod model;
+pub mod report;
+pub mod resolve;
+pub mod rules;
+pub mod source;
+pub mod yaml;

@@ -1,0 +1,173 @@
+//! The resolved project in the JSON shape of `docker compose config --format json`: the
+//! contract the differential tests hold hylint's loader to.
+
+use super::{Project, Resource};
+use crate::resolve::specs::{format_duration, parse_bytes, parse_duration};
+use crate::yaml::{Kind, Node, Typed};
+use indexmap::IndexMap;
+use serde_json::{json, Map, Value};
+
+fn sorted(m: Map<String, Value>) -> Value {
+    let mut entries: Vec<(String, Value)> = m.into_iter().collect();
+    entries.sort_by(|a, b| a.0.cmp(&b.0));
+    Value::Object(entries.into_iter().collect())
+}
+
+/// compose prints `$` as `$$` so that its output reads back the same.
+fn escape(s: &str) -> String {
+    s.replace('$', "$$")
+}
+
+fn scalar(n: &Node) -> Value {
+    match n.typed() {
+        Typed::Null => Value::Null,
+        Typed::Bool(b) => json!(b),
+        Typed::Int(i) => json!(i),
+        Typed::Float(f) => json!(f),
+        Typed::Str(s) => json!(escape(s)),
+        Typed::Collection => Value::Null,
+    }
+}
+
+fn string_of(n: &Node) -> Value {
+    match n.typed() {
+        Typed::Null => Value::Null,
+        _ => json!(escape(n.as_str().unwrap_or(""))),
+    }
+}
+
+const DURATIONS: &[&str] = &["interval", "timeout", "start_period", "start_interval"];
+const BYTES: &[&str] = &["mem_limit", "mem_reservation", "memswap_limit", "shm_size"];
+
+/// Convert a node at `path` (keys from the service root) applying compose's type casts.
+fn convert(n: &Node, path: &mut Vec<String>) -> Value {
+    let p: Vec<&str> = path.iter().map(|s| s.as_str()).collect();
+    let last = p.last().copied().unwrap_or("");
+    match &n.kind {
+        Kind::Map(entries) => {
+            let mut m = Map::new();
+            for e in entries {
+                path.push(e.key_str().to_string());
+                m.insert(e.key_str().to_string(), convert(&e.value, path));
+                path.pop();
+            }
+            sorted(m)
+        }
+        Kind::Seq(items) => {
+            let mut out = Vec::with_capacity(items.len());
+            for i in items {
+                path.push("[]".into());
+                out.push(convert(i, path));
+                path.pop();
+            }
+            Value::Array(out)
+        }
+        Kind::Scalar(s) => {
+            let parent = if p.len() >= 2 { p[p.len() - 2] } else { "" };
+            let in_map_of_strings = p.len() >= 2
+                && matches!(p[0], "environment" | "labels" | "annotations" | "sysctls")
+                && p.len() == 2;
+            if in_map_of_strings || (p.first() == Some(&"expose")) {
+                return string_of(n);
+            }
+            if n.is_null() {
+                return Value::Null;
+            }
+            if (parent == "healthcheck" && DURATIONS.contains(&last)) || last == "stop_grace_period"
+            {
+                if let Ok(ns) = parse_duration(s) {
+                    return json!(format_duration(ns));
+                }
+            }
+            if (p.len() == 1 && BYTES.contains(&last))
+                || (last == "memory" && matches!(parent, "limits" | "reservations"))
+            {
+                if let Ok(b) = parse_bytes(s) {
+                    return json!(b.to_string());
+                }
+            }
+            if last == "cpus" {
+                if let Ok(f) = s.trim().parse::<f64>() {
+                    return json!(f);
+                }
+            }
+            if p.first() == Some(&"ports") && last == "published" {
+                return string_of(n);
+            }
+            if last == "count" && parent == "[]" && s == "all" {
+                return json!(-1);
+            }
+            scalar(n)
+        }
+    }
+}
+
+fn service_json(n: &Node) -> Value {
+    let mut v = convert(n, &mut Vec::new());
+    if let Value::Object(m) = &mut v {
+        if !m.contains_key("networks") && !m.contains_key("network_mode") {
+            m.insert("networks".into(), json!({"default": null}));
+        }
+        let m2 = std::mem::take(m);
+        v = sorted(m2);
+    }
+    v
+}
+
+fn resource_name(project: &str, r: &Resource) -> String {
+    if let Some(n) = r.node.get("name").and_then(|n| n.as_str()) {
+        return n.to_string();
+    }
+    if r.external() {
+        return r.name.clone();
+    }
+    format!("{project}_{}", r.name)
+}
+
+fn resources(project: &str, map: &IndexMap<String, Resource>, ipam: bool) -> Value {
+    let mut m = Map::new();
+    for r in map.values() {
+        let mut v = convert(&r.node, &mut Vec::new());
+        if let Value::Object(o) = &mut v {
+            o.insert("name".into(), json!(resource_name(project, r)));
+            if ipam && !o.contains_key("ipam") {
+                o.insert("ipam".into(), json!({}));
+            }
+        }
+        m.insert(r.name.clone(), v);
+    }
+    sorted(m)
+}
+
+/// The project as `docker compose config --format json` prints it (active services only).
+pub fn compose_json(p: &Project) -> Value {
+    let mut services = Map::new();
+    for s in p.active_services() {
+        services.insert(s.name.clone(), service_json(&s.node));
+    }
+    let mut out = Map::new();
+    out.insert("name".into(), json!(p.name));
+    let mut networks = resources(&p.name, &p.networks, true);
+    if let Value::Object(o) = &mut networks {
+        if !o.contains_key("default") {
+            o.insert(
+                "default".into(),
+                json!({"name": format!("{}_default", p.name), "ipam": {}}),
+            );
+        }
+        let o2 = std::mem::take(o);
+        networks = sorted(o2);
+    }
+    out.insert("networks".into(), networks);
+    if !p.volumes.is_empty() {
+        out.insert("volumes".into(), resources(&p.name, &p.volumes, false));
+    }
+    if !p.secrets.is_empty() {
+        out.insert("secrets".into(), resources(&p.name, &p.secrets, false));
+    }
+    if !p.configs.is_empty() {
+        out.insert("configs".into(), resources(&p.name, &p.configs, false));
+    }
+    out.insert("services".into(), sorted(services));
+    Value::Object(out)
+}

@@ -1,0 +1,127 @@
+//! The resolved compose project. Values stay as span-carrying YAML nodes so that every field
+//! knows where it is written; typed accessors cover what rules ask for most.
+
+pub mod json;
+
+use crate::resolve::interpolate::Env;
+use crate::source::{FileId, Span};
+use crate::yaml::Node;
+use indexmap::IndexMap;
+use std::path::PathBuf;
+
+/// One link of an `extends` chain: the service declaring `extends`, and the base it names.
+#[derive(Clone, Debug)]
+pub struct ExtendsLink {
+    /// The `extends` value in the extending service.
+    pub at: Span,
+    pub base_file: FileId,
+    pub base_service: String,
+    /// The base service's name key.
+    pub base_decl: Span,
+}
+
+#[derive(Clone, Debug)]
+pub struct Service {
+    pub name: String,
+    /// Fully resolved: extends merged, interpolated, normalised.
+    pub node: Node,
+    /// The service's name key where it is declared.
+    pub decl: Span,
+    pub file: FileId,
+    pub profiles: Vec<String>,
+    /// Extends chain, nearest base first.
+    pub extends: Vec<ExtendsLink>,
+    /// The `include` entry that brought this service in, outermost first.
+    pub included_via: Vec<Span>,
+}
+
+impl Service {
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.node.get(key)
+    }
+    pub fn str(&self, key: &str) -> Option<&str> {
+        self.get(key).and_then(|n| n.as_str())
+    }
+    pub fn image(&self) -> Option<&str> {
+        self.str("image")
+    }
+    pub fn container_name(&self) -> Option<&str> {
+        self.str("container_name")
+    }
+    /// Names of the services this one depends on (depends_on is normalised to a map).
+    pub fn depends_on(&self) -> impl Iterator<Item = (&str, &Node)> {
+        self.get("depends_on")
+            .and_then(|d| d.as_map())
+            .unwrap_or(&[])
+            .iter()
+            .map(|e| (e.key_str(), &e.value))
+    }
+    pub fn networks(&self) -> impl Iterator<Item = (&str, &Node)> {
+        self.get("networks")
+            .and_then(|d| d.as_map())
+            .unwrap_or(&[])
+            .iter()
+            .map(|e| (e.key_str(), &e.value))
+    }
+}
+
+/// A top-level network, volume, secret or config.
+#[derive(Clone, Debug)]
+pub struct Resource {
+    pub name: String,
+    pub node: Node,
+    pub decl: Span,
+    pub file: FileId,
+    pub included_via: Vec<Span>,
+}
+
+impl Resource {
+    pub fn external(&self) -> bool {
+        matches!(
+            self.node.get("external").map(|e| e.typed()),
+            Some(crate::yaml::Typed::Bool(true))
+        )
+    }
+}
+
+/// An `include` edge: `entry` in `from` pulls in `to`.
+#[derive(Clone, Debug)]
+pub struct IncludeEdge {
+    pub from: FileId,
+    pub entry: Span,
+    pub to: FileId,
+}
+
+#[derive(Debug)]
+pub struct Project {
+    pub name: String,
+    pub file: FileId,
+    pub dir: PathBuf,
+    /// Every service, whatever its profiles: rules see them all; `is_active` tells.
+    pub services: IndexMap<String, Service>,
+    pub networks: IndexMap<String, Resource>,
+    pub volumes: IndexMap<String, Resource>,
+    pub secrets: IndexMap<String, Resource>,
+    pub configs: IndexMap<String, Resource>,
+    pub includes: Vec<IncludeEdge>,
+    /// Files that contributed (root, includes, extends bases), in load order.
+    pub files: Vec<FileId>,
+    pub env: Env,
+    /// Profiles enabled for this load (`--profile`, COMPOSE_PROFILES); `*` enables all.
+    pub profiles: Vec<String>,
+}
+
+impl Project {
+    pub fn all_profiles(&self) -> bool {
+        self.profiles.iter().any(|p| p == "*")
+    }
+    /// Whether a service runs under the enabled profiles.
+    pub fn is_active(&self, s: &Service) -> bool {
+        s.profiles.is_empty()
+            || self.all_profiles()
+            || s.profiles.iter().any(|p| self.profiles.contains(p))
+    }
+    pub fn active_services(&self) -> impl Iterator<Item = &Service> {
+        self.services.values().filter(|s| self.is_active(s))
+    }
+}

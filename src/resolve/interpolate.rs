@@ -1,0 +1,289 @@
+//! `${VAR}` interpolation with the syntax docker compose accepts: `$VAR`, `${VAR}`,
+//! `${VAR:-default}`, `${VAR-default}`, `${VAR:?err}`, `${VAR?err}`, `${VAR:+alt}`, `${VAR+alt}`,
+//! nested templates inside defaults, and `$$` for a literal `$`.
+
+use std::collections::HashMap;
+
+/// What happened to one variable reference while interpolating.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum VarEvent {
+    /// `${VAR}` or `$VAR` with VAR unset: compose substitutes an empty string (a warning).
+    Unset {
+        name: String,
+        offset: usize,
+        len: usize,
+    },
+    /// `${VAR:?msg}` / `${VAR?msg}` with VAR unset (or empty for `:?`): compose refuses.
+    Required {
+        name: String,
+        message: String,
+        offset: usize,
+        len: usize,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InterpError {
+    pub message: String,
+    pub offset: usize,
+}
+
+/// Variables visible to a project, with their origin for messages.
+#[derive(Clone, Debug, Default)]
+pub struct Env {
+    pub vars: HashMap<String, String>,
+}
+
+impl Env {
+    pub fn get(&self, k: &str) -> Option<&str> {
+        self.vars.get(k).map(|s| s.as_str())
+    }
+}
+
+fn is_name_start(c: u8) -> bool {
+    c == b'_' || c.is_ascii_alphabetic()
+}
+fn is_name_char(c: u8) -> bool {
+    c == b'_' || c.is_ascii_alphanumeric()
+}
+
+/// Interpolate `input`. Offsets in events are byte offsets into `input`.
+pub fn interpolate(
+    input: &str,
+    env: &Env,
+    events: &mut Vec<VarEvent>,
+) -> Result<String, InterpError> {
+    if !input.contains('$') {
+        return Ok(input.to_string());
+    }
+    let b = input.as_bytes();
+    let mut out = String::with_capacity(input.len());
+    let mut i = 0;
+    let mut lit_start = 0;
+    while i < b.len() {
+        if b[i] != b'$' {
+            i += 1;
+            continue;
+        }
+        out.push_str(&input[lit_start..i]);
+        let start = i;
+        match b.get(i + 1) {
+            Some(b'$') => {
+                out.push('$');
+                i += 2;
+            }
+            Some(b'{') => {
+                let close = find_close(b, i + 2).ok_or_else(|| InterpError {
+                    message: format!("invalid interpolation format for \"{input}\": missing '}}'"),
+                    offset: start,
+                })?;
+                let inner = &input[i + 2..close];
+                let len = close + 1 - start;
+                out.push_str(&substitute_braced(inner, env, events, start, len, input)?);
+                i = close + 1;
+            }
+            Some(&c) if is_name_start(c) => {
+                let mut j = i + 1;
+                while j < b.len() && is_name_char(b[j]) {
+                    j += 1;
+                }
+                let name = &input[i + 1..j];
+                match env.get(name) {
+                    Some(v) => out.push_str(v),
+                    None => events.push(VarEvent::Unset {
+                        name: name.to_string(),
+                        offset: start,
+                        len: j - start,
+                    }),
+                }
+                i = j;
+            }
+            // `$` followed by anything else (`$(`, `$1`, end of string) is kept as written.
+            _ => {
+                out.push('$');
+                i += 1;
+            }
+        }
+        lit_start = i;
+    }
+    out.push_str(&input[lit_start..]);
+    Ok(out)
+}
+
+/// Index of the `}` closing a `${` whose content starts at `from`, honouring nesting.
+fn find_close(b: &[u8], from: usize) -> Option<usize> {
+    let mut depth = 0usize;
+    let mut i = from;
+    while i < b.len() {
+        match b[i] {
+            b'$' if b.get(i + 1) == Some(&b'{') => {
+                depth += 1;
+                i += 2;
+                continue;
+            }
+            b'$' if b.get(i + 1) == Some(&b'$') => {
+                i += 2;
+                continue;
+            }
+            b'}' => {
+                if depth == 0 {
+                    return Some(i);
+                }
+                depth -= 1;
+            }
+            _ => {}
+        }
+        i += 1;
+    }
+    None
+}
+
+fn substitute_braced(
+    inner: &str,
+    env: &Env,
+    events: &mut Vec<VarEvent>,
+    offset: usize,
+    len: usize,
+    whole: &str,
+) -> Result<String, InterpError> {
+    let ib = inner.as_bytes();
+    let mut n = 0;
+    while n < ib.len() && is_name_char(ib[n]) {
+        n += 1;
+    }
+    let name = &inner[..n];
+    if name.is_empty() || !is_name_start(ib[0]) {
+        return Err(InterpError {
+            message: format!("invalid interpolation format for \"{whole}\": \"${{{inner}}}\""),
+            offset,
+        });
+    }
+    let rest = &inner[n..];
+    let value = env.get(name);
+    // The operator and its argument; the argument may itself hold templates.
+    let (op, arg) = if let Some(a) = rest.strip_prefix(":-") {
+        (":-", a)
+    } else if let Some(a) = rest.strip_prefix(":?") {
+        (":?", a)
+    } else if let Some(a) = rest.strip_prefix(":+") {
+        (":+", a)
+    } else if let Some(a) = rest.strip_prefix('-') {
+        ("-", a)
+    } else if let Some(a) = rest.strip_prefix('?') {
+        ("?", a)
+    } else if let Some(a) = rest.strip_prefix('+') {
+        ("+", a)
+    } else if rest.is_empty() {
+        ("", "")
+    } else {
+        return Err(InterpError {
+            message: format!("invalid interpolation format for \"{whole}\": \"${{{inner}}}\""),
+            offset,
+        });
+    };
+    let sub = |s: &str, events: &mut Vec<VarEvent>| -> Result<String, InterpError> {
+        let mut inner_events = Vec::new();
+        let r = interpolate(s, env, &mut inner_events).map_err(|mut e| {
+            e.offset = offset;
+            e
+        })?;
+        // Nested positions are reported at the enclosing template.
+        for ev in inner_events {
+            events.push(match ev {
+                VarEvent::Unset { name, .. } => VarEvent::Unset { name, offset, len },
+                VarEvent::Required { name, message, .. } => VarEvent::Required {
+                    name,
+                    message,
+                    offset,
+                    len,
+                },
+            });
+        }
+        Ok(r)
+    };
+    Ok(match op {
+        "" => match value {
+            Some(v) => v.to_string(),
+            None => {
+                events.push(VarEvent::Unset {
+                    name: name.to_string(),
+                    offset,
+                    len,
+                });
+                String::new()
+            }
+        },
+        ":-" => match value {
+            Some(v) if !v.is_empty() => v.to_string(),
+            _ => sub(arg, events)?,
+        },
+        "-" => match value {
+            Some(v) => v.to_string(),
+            None => sub(arg, events)?,
+        },
+        ":?" | "?" => match value {
+            Some(v) if !(op == ":?" && v.is_empty()) => v.to_string(),
+            _ => {
+                let message = sub(arg, events)?;
+                events.push(VarEvent::Required {
+                    name: name.to_string(),
+                    message,
+                    offset,
+                    len,
+                });
+                String::new()
+            }
+        },
+        ":+" => match value {
+            Some(v) if !v.is_empty() => sub(arg, events)?,
+            _ => String::new(),
+        },
+        "+" => match value {
+            Some(_) => sub(arg, events)?,
+            None => String::new(),
+        },
+        _ => unreachable!("operators are matched above"),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Env {
+        Env {
+            vars: pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn forms() {
+        let e = env(&[("A", "x"), ("E", "")]);
+        let mut ev = Vec::new();
+        assert_eq!(interpolate("${A}", &e, &mut ev).unwrap(), "x");
+        assert_eq!(interpolate("$A-$A", &e, &mut ev).unwrap(), "x-x");
+        assert_eq!(interpolate("${E:-d}", &e, &mut ev).unwrap(), "d");
+        assert_eq!(interpolate("${E-d}", &e, &mut ev).unwrap(), "");
+        assert_eq!(interpolate("${U:-${A}y}", &e, &mut ev).unwrap(), "xy");
+        assert_eq!(interpolate("${A:+alt}", &e, &mut ev).unwrap(), "alt");
+        assert_eq!(interpolate("$$A $(x)", &e, &mut ev).unwrap(), "$A $(x)");
+        assert!(ev.is_empty());
+        assert_eq!(interpolate("a${U}b", &e, &mut ev).unwrap(), "ab");
+        assert_eq!(
+            ev,
+            vec![VarEvent::Unset {
+                name: "U".into(),
+                offset: 1,
+                len: 4
+            }]
+        );
+        ev.clear();
+        interpolate("${U:?must set}", &e, &mut ev).unwrap();
+        assert!(matches!(&ev[0], VarEvent::Required { message, .. } if message == "must set"));
+        assert!(interpolate("${A", &e, &mut ev).is_err());
+        assert!(interpolate("${A B}", &e, &mut ev).is_err());
+    }
+}

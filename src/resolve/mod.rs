@@ -1,0 +1,668 @@
+//! Loading a compose project the way docker compose does: read and parse files (once each),
+//! interpolate, apply `include` (each included file a self-contained project relative to
+//! itself), resolve `extends` chains across files, normalise, and apply profiles.
+
+pub mod dotenv;
+pub mod interpolate;
+pub mod merge;
+pub mod normalize;
+pub mod specs;
+mod workspace;
+
+pub use workspace::{FileError, Workspace};
+
+use crate::diagnostic::Diagnostic;
+use crate::model::{ExtendsLink, IncludeEdge, Project, Resource, Service};
+use crate::rules::registry as r;
+use crate::source::{resolve_path, FileId, Span};
+use crate::yaml::{Entry, Kind, Node};
+use indexmap::IndexMap;
+use interpolate::{Env, VarEvent};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// `--profile` values; empty means "from COMPOSE_PROFILES, else none".
+    pub profiles: Vec<String>,
+    /// `--env-file` values; empty means `<project dir>/.env` when it exists.
+    pub env_files: Vec<PathBuf>,
+    /// The process environment (tests pass a clean one).
+    pub environment: HashMap<String, String>,
+    /// `--project-name`.
+    pub project_name: Option<String>,
+}
+
+/// A variable reference met while interpolating, with where it is written.
+#[derive(Clone, Debug)]
+pub struct VarUse {
+    pub span: Span,
+    pub event: VarEvent,
+}
+
+/// Everything loading one project produced.
+#[derive(Debug)]
+pub struct Loaded {
+    pub project: Project,
+    pub diagnostics: Vec<Diagnostic>,
+    pub variables: Vec<VarUse>,
+    /// Problems that are not about a position in a compose file (an unreadable env file).
+    pub errors: Vec<String>,
+}
+
+const RESOURCE_KINDS: [&str; 4] = ["networks", "volumes", "secrets", "configs"];
+
+#[derive(Default)]
+struct Model {
+    services: IndexMap<String, Service>,
+    resources: [IndexMap<String, Resource>; 4],
+}
+
+struct Ctx<'a> {
+    ws: &'a Workspace,
+    envs: Vec<Env>,
+    docs: HashMap<(FileId, usize), Option<Node>>,
+    diags: Vec<Diagnostic>,
+    vars: Vec<VarUse>,
+    errors: Vec<String>,
+    files: Vec<FileId>,
+    includes: Vec<IncludeEdge>,
+}
+
+/// Build the variables a project sees: env files first, the process environment wins.
+pub fn project_env(
+    ws: &Workspace,
+    dir: &Path,
+    opts: &LoadOptions,
+    errors: &mut Vec<String>,
+) -> Env {
+    let base = Env {
+        vars: opts.environment.clone(),
+    };
+    let files: Vec<PathBuf> = if opts.env_files.is_empty() {
+        let p = dir.join(".env");
+        if p.is_file() {
+            vec![p]
+        } else {
+            vec![]
+        }
+    } else {
+        opts.env_files.iter().map(|p| ws.cwd.join(p)).collect()
+    };
+    let mut env = base.clone();
+    for f in files {
+        match std::fs::read_to_string(&f) {
+            Ok(text) => match dotenv::parse(&text, &env) {
+                Ok(pairs) => {
+                    for (k, v) in pairs {
+                        env.vars.entry(k).or_insert(v);
+                    }
+                }
+                Err(e) => errors.push(format!("{}:{}: {}", ws.display(&f), e.line, e.message)),
+            },
+            Err(e) => errors.push(format!("{}: cannot read env file: {e}", ws.display(&f))),
+        }
+    }
+    env
+}
+
+/// docker compose's project-name normalisation.
+pub fn normalize_project_name(s: &str) -> String {
+    s.to_lowercase()
+        .chars()
+        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == '_' || *c == '-')
+        .collect::<String>()
+        .trim_start_matches(['_', '-'])
+        .to_string()
+}
+
+pub fn load_project(ws: &Workspace, root: FileId, opts: &LoadOptions) -> Loaded {
+    let file = ws.file(root);
+    let dir = file.dir().to_path_buf();
+    let mut errors = Vec::new();
+    let env = project_env(ws, &dir, opts, &mut errors);
+    let mut profiles = opts.profiles.clone();
+    if profiles.is_empty() {
+        if let Some(p) = env.get("COMPOSE_PROFILES") {
+            profiles = p
+                .split(',')
+                .map(|s| s.trim().to_string())
+                .filter(|s| !s.is_empty())
+                .collect();
+        }
+    }
+    let mut ctx = Ctx {
+        ws,
+        envs: vec![env],
+        docs: HashMap::new(),
+        diags: Vec::new(),
+        vars: Vec::new(),
+        errors,
+        files: Vec::new(),
+        includes: Vec::new(),
+    };
+    let mut stack = vec![root];
+    let model = ctx.load_model(root, &dir, 0, &mut stack);
+    let doc_name = ctx
+        .doc(root, 0)
+        .and_then(|d| d.get("name").and_then(|n| n.scalar_string()));
+    let name = opts
+        .project_name
+        .clone()
+        .or(doc_name.filter(|n| !n.is_empty()))
+        .or_else(|| ctx.envs[0].get("COMPOSE_PROJECT_NAME").map(str::to_string))
+        .unwrap_or_else(|| {
+            dir.file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default()
+        });
+    let [networks, volumes, secrets, configs] = model.resources;
+    let project = Project {
+        name: normalize_project_name(&name),
+        file: root,
+        dir,
+        services: model.services,
+        networks,
+        volumes,
+        secrets,
+        configs,
+        includes: ctx.includes,
+        files: ctx.files,
+        env: ctx.envs.swap_remove(0),
+        profiles,
+    };
+    Loaded {
+        project,
+        diagnostics: ctx.diags,
+        variables: ctx.vars,
+        errors: ctx.errors,
+    }
+}
+
+impl Ctx<'_> {
+    /// The file's documents merged into one and interpolated with env `env_id`; `None` when the
+    /// file cannot be used (its own diagnostics say why).
+    fn doc(&mut self, file: FileId, env_id: usize) -> Option<Node> {
+        if let Some(d) = self.docs.get(&(file, env_id)) {
+            return d.clone();
+        }
+        if !self.files.contains(&file) {
+            self.files.push(file);
+        }
+        let parsed = self.ws.parsed(file);
+        let doc = if parsed.has_syntax_error() || parsed.docs.is_empty() {
+            None
+        } else {
+            let mut it = parsed.docs.iter().filter(|d| !d.is_null());
+            match it.next() {
+                None => None,
+                Some(first) if !first.is_map() => None,
+                Some(first) => {
+                    let mut d = first.clone();
+                    for other in it.filter(|o| o.is_map()) {
+                        d = merge::merge_documents(&d, other);
+                    }
+                    let text = self.ws.file(file);
+                    let env = self.envs[env_id].clone();
+                    interpolate_node(&mut d, &env, &text.text, &mut self.vars, &mut self.diags);
+                    Some(d)
+                }
+            }
+        };
+        self.docs.insert((file, env_id), doc.clone());
+        doc
+    }
+
+    fn load_model(
+        &mut self,
+        file: FileId,
+        dir: &Path,
+        env_id: usize,
+        stack: &mut Vec<FileId>,
+    ) -> Model {
+        let mut model = Model::default();
+        let Some(doc) = self.doc(file, env_id) else {
+            return model;
+        };
+        if let Some(inc) = doc.get("include") {
+            self.apply_includes(inc, file, dir, env_id, stack, &mut model);
+        }
+        for (ki, kind) in RESOURCE_KINDS.iter().enumerate() {
+            let Some(entries) = doc.get(kind).and_then(|n| n.as_map()) else {
+                continue;
+            };
+            for e in entries {
+                let mut node = if e.value.is_null() {
+                    Node::map(vec![], e.value.span)
+                } else {
+                    e.value.clone()
+                };
+                if ki >= 2 {
+                    normalize::normalize_file_resource(&mut node, dir);
+                }
+                let res = Resource {
+                    name: e.key_str().to_string(),
+                    node,
+                    decl: e.key.span,
+                    file,
+                    included_via: vec![],
+                };
+                self.insert_checked(&mut model.resources[ki], kind, res, |r| &r.node, |r| r.decl);
+            }
+        }
+        if let Some(services) = doc.get("services").and_then(|n| n.as_map()) {
+            for e in services {
+                let mut chain = vec![(file, e.key_str().to_string())];
+                let Some((node, extends)) =
+                    self.resolve_service(file, dir, &e.value, env_id, &mut chain)
+                else {
+                    continue;
+                };
+                let profiles = node
+                    .get("profiles")
+                    .and_then(|p| p.as_seq())
+                    .map(|s| s.iter().filter_map(|p| p.scalar_string()).collect())
+                    .unwrap_or_default();
+                let svc = Service {
+                    name: e.key_str().to_string(),
+                    node,
+                    decl: e.key.span,
+                    file,
+                    profiles,
+                    extends,
+                    included_via: vec![],
+                };
+                self.insert_checked(
+                    &mut model.services,
+                    "services",
+                    svc,
+                    |s| &s.node,
+                    |s| s.decl,
+                );
+            }
+        }
+        model
+    }
+
+    /// Insert a definition; one that differs from an imported definition of the same name is
+    /// what compose rejects as "conflicts with imported resource".
+    fn insert_checked<T>(
+        &mut self,
+        map: &mut IndexMap<String, T>,
+        kind: &str,
+        item: T,
+        node: impl Fn(&T) -> &Node,
+        decl: impl Fn(&T) -> Span,
+    ) where
+        T: Named,
+    {
+        let name = item.name().to_string();
+        if let Some(existing) = map.get(&name) {
+            if !node(existing).same_value(node(&item)) {
+                self.diags.push(
+                    Diagnostic::new(
+                        &r::INCLUDE_CONFLICT,
+                        decl(&item),
+                        format!(
+                            "{kind}.{name} conflicts with imported resource: docker compose refuses the project; \
+                             define it in one place, or make both definitions identical"
+                        ),
+                    )
+                    .with_label(decl(existing), "imported definition"),
+                );
+            }
+            return;
+        }
+        map.insert(name, item);
+    }
+
+    fn apply_includes(
+        &mut self,
+        inc: &Node,
+        file: FileId,
+        dir: &Path,
+        env_id: usize,
+        stack: &mut Vec<FileId>,
+        model: &mut Model,
+    ) {
+        let Some(items) = inc.as_seq() else { return };
+        for item in items {
+            // Short form: a path; long form: {path: str | [str], project_directory, env_file}.
+            let (paths, project_dir, env_files): (Vec<&Node>, Option<&Node>, Vec<&Node>) =
+                match &item.kind {
+                    Kind::Scalar(_) => (vec![item], None, vec![]),
+                    Kind::Map(_) => {
+                        let paths = match item.get("path") {
+                            Some(p) if p.is_seq() => p.as_seq().unwrap_or(&[]).iter().collect(),
+                            Some(p) => vec![p],
+                            None => vec![],
+                        };
+                        let envs = match item.get("env_file") {
+                            Some(p) if p.is_seq() => p.as_seq().unwrap_or(&[]).iter().collect(),
+                            Some(p) => vec![p],
+                            None => vec![],
+                        };
+                        (paths, item.get("project_directory"), envs)
+                    }
+                    Kind::Seq(_) => continue,
+                };
+            for p in paths {
+                let Some(rel) = p.as_str() else { continue };
+                let abs = resolve_path(dir, rel);
+                let id = match self.ws.load(&abs) {
+                    Ok(id) => id,
+                    Err(e) => {
+                        self.diags.push(Diagnostic::new(
+                            &r::INCLUDE_ERROR,
+                            p.site(),
+                            format!("cannot include {}: {e}", self.ws.display(&abs)),
+                        ));
+                        continue;
+                    }
+                };
+                self.includes.push(IncludeEdge {
+                    from: file,
+                    entry: p.site(),
+                    to: id,
+                });
+                if stack.contains(&id) {
+                    let chain: Vec<String> = stack
+                        .iter()
+                        .chain(std::iter::once(&id))
+                        .map(|f| self.ws.file(*f).display.clone())
+                        .collect();
+                    self.diags.push(Diagnostic::new(
+                        &r::INCLUDE_ERROR,
+                        p.site(),
+                        format!("include cycle: {}", chain.join(" -> ")),
+                    ));
+                    continue;
+                }
+                let sub_dir = match project_dir.and_then(|d| d.as_str()) {
+                    Some(d) => resolve_path(dir, d),
+                    None => abs.parent().unwrap_or(dir).to_path_buf(),
+                };
+                // The included project sees the parent's variables plus its own env files;
+                // the parent's values win.
+                let env_paths: Vec<PathBuf> = if env_files.is_empty() {
+                    let p = sub_dir.join(".env");
+                    if p.is_file() {
+                        vec![p]
+                    } else {
+                        vec![]
+                    }
+                } else {
+                    env_files
+                        .iter()
+                        .filter_map(|n| n.as_str())
+                        .map(|s| resolve_path(dir, s))
+                        .collect()
+                };
+                let sub_env_id = if env_paths.is_empty() {
+                    env_id
+                } else {
+                    let mut env = self.envs[env_id].clone();
+                    for ep in env_paths {
+                        match std::fs::read_to_string(&ep) {
+                            Ok(text) => match dotenv::parse(&text, &env) {
+                                Ok(pairs) => {
+                                    for (k, v) in pairs {
+                                        env.vars.entry(k).or_insert(v);
+                                    }
+                                }
+                                Err(e) => self.errors.push(format!(
+                                    "{}:{}: {}",
+                                    self.ws.display(&ep),
+                                    e.line,
+                                    e.message
+                                )),
+                            },
+                            Err(e) => self.errors.push(format!(
+                                "{}: cannot read env file: {e}",
+                                self.ws.display(&ep)
+                            )),
+                        }
+                    }
+                    self.envs.push(env);
+                    self.envs.len() - 1
+                };
+                stack.push(id);
+                let sub = self.load_model(id, &sub_dir, sub_env_id, stack);
+                stack.pop();
+                let entry_span = p.site();
+                for mut s in sub.services.into_values() {
+                    s.included_via.insert(0, entry_span);
+                    self.insert_checked(
+                        &mut model.services,
+                        "services",
+                        s,
+                        |s| &s.node,
+                        |s| s.decl,
+                    );
+                }
+                for (ki, res) in sub.resources.into_iter().enumerate() {
+                    for mut rsc in res.into_values() {
+                        rsc.included_via.insert(0, entry_span);
+                        self.insert_checked(
+                            &mut model.resources[ki],
+                            RESOURCE_KINDS[ki],
+                            rsc,
+                            |r| &r.node,
+                            |r| r.decl,
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    /// Resolve one service: normalise it and merge its `extends` chain.
+    fn resolve_service(
+        &mut self,
+        file: FileId,
+        dir: &Path,
+        raw: &Node,
+        env_id: usize,
+        chain: &mut Vec<(FileId, String)>,
+    ) -> Option<(Node, Vec<ExtendsLink>)> {
+        let mut node = if raw.is_null() {
+            Node::map(vec![], raw.span)
+        } else {
+            raw.clone()
+        };
+        if !node.is_map() {
+            return None; // the schema check reports it
+        }
+        let ext = node.as_map_mut().and_then(|m| {
+            let pos = m.iter().position(|e| e.key_str() == "extends")?;
+            Some(m.remove(pos))
+        });
+        let mut problems = Vec::new();
+        normalize::normalize_service(&mut node, dir, &self.envs[env_id], &mut problems);
+        for p in problems {
+            self.diags
+                .push(Diagnostic::new(&r::SCHEMA_VIOLATION, p.span, p.message));
+        }
+        let Some(ext) = ext else {
+            return Some((node, vec![]));
+        };
+        let Some((base_name, base_file, base_dir)) = self.extends_target(&ext, file, dir) else {
+            return Some((node, vec![]));
+        };
+        let ext_span = ext.value.site();
+        if let Some(i) = chain
+            .iter()
+            .position(|(f, s)| *f == base_file && *s == base_name)
+        {
+            let names: Vec<String> = chain[i..]
+                .iter()
+                .map(|(_, s)| s.clone())
+                .chain(std::iter::once(base_name.clone()))
+                .collect();
+            self.diags.push(Diagnostic::new(
+                &r::EXTENDS_ERROR,
+                ext_span,
+                format!("extends cycle: {}", names.join(" -> ")),
+            ));
+            return Some((node, vec![]));
+        }
+        let Some(base_doc) = self.doc(base_file, env_id) else {
+            return Some((node, vec![]));
+        };
+        let Some(base_entry) = base_doc
+            .get("services")
+            .and_then(|s| s.entry(&base_name))
+            .cloned()
+        else {
+            self.diags.push(Diagnostic::new(
+                &r::EXTENDS_ERROR,
+                ext_span,
+                format!(
+                    "cannot extend service \"{base_name}\": no such service in {}",
+                    self.ws.file(base_file).display
+                ),
+            ));
+            return Some((node, vec![]));
+        };
+        chain.push((base_file, base_name.clone()));
+        let base = self.resolve_service(base_file, &base_dir, &base_entry.value, env_id, chain);
+        chain.pop();
+        let Some((base_node, mut links)) = base else {
+            return Some((node, vec![]));
+        };
+        let merged = merge::merge_service(&base_node, &node);
+        links.insert(
+            0,
+            ExtendsLink {
+                at: ext_span,
+                base_file,
+                base_service: base_name,
+                base_decl: base_entry.key.span,
+            },
+        );
+        Some((merged, links))
+    }
+
+    /// (service, file, directory for relative paths) named by an `extends` entry.
+    fn extends_target(
+        &mut self,
+        ext: &Entry,
+        file: FileId,
+        dir: &Path,
+    ) -> Option<(String, FileId, PathBuf)> {
+        let v = &ext.value;
+        let (service, rel) = match &v.kind {
+            Kind::Scalar(s) => (s.clone(), None),
+            Kind::Map(_) => (
+                v.get("service")?.as_str()?.to_string(),
+                v.get("file")
+                    .and_then(|f| f.as_str())
+                    .map(|f| (f, v.get("file").unwrap())),
+            ),
+            Kind::Seq(_) => return None,
+        };
+        let Some((rel, fnode)) = rel else {
+            return Some((service, file, dir.to_path_buf()));
+        };
+        // Relative to the file that declares the extends.
+        let decl_dir = self.ws.file(file).dir().to_path_buf();
+        let abs = resolve_path(&decl_dir, rel);
+        match self.ws.load(&abs) {
+            Ok(id) => {
+                let d = abs.parent().unwrap_or(&decl_dir).to_path_buf();
+                Some((service, id, d))
+            }
+            Err(e) => {
+                self.diags.push(Diagnostic::new(
+                    &r::EXTENDS_ERROR,
+                    fnode.site(),
+                    format!("cannot extend from {}: {e}", self.ws.display(&abs)),
+                ));
+                None
+            }
+        }
+    }
+}
+
+trait Named {
+    fn name(&self) -> &str;
+}
+impl Named for Service {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+impl Named for Resource {
+    fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// Interpolate every scalar value (not keys) in place, recording variable uses with the span of
+/// the `${...}` text where it can be found in the source.
+fn interpolate_node(
+    n: &mut Node,
+    env: &Env,
+    text: &str,
+    vars: &mut Vec<VarUse>,
+    diags: &mut Vec<Diagnostic>,
+) {
+    match &mut n.kind {
+        Kind::Scalar(s) => {
+            if !s.contains('$') {
+                return;
+            }
+            let mut events = Vec::new();
+            match interpolate::interpolate(s, env, &mut events) {
+                Ok(v) => {
+                    for ev in events {
+                        let span = locate_in_source(text, n.span, s, &ev);
+                        vars.push(VarUse { span, event: ev });
+                    }
+                    *s = v;
+                }
+                Err(e) => diags.push(Diagnostic::new(
+                    &r::INVALID_INTERPOLATION,
+                    n.span,
+                    format!("{}: docker compose refuses the file", e.message),
+                )),
+            }
+        }
+        Kind::Seq(items) => items
+            .iter_mut()
+            .for_each(|i| interpolate_node(i, env, text, vars, diags)),
+        Kind::Map(entries) => entries
+            .iter_mut()
+            .for_each(|e| interpolate_node(&mut e.value, env, text, vars, diags)),
+    }
+}
+
+/// Narrow a scalar's span to the `${VAR...}` occurrence when the source spells it the same way
+/// (plain and single-line quoted scalars); otherwise the whole scalar.
+fn locate_in_source(text: &str, span: Span, value: &str, ev: &VarEvent) -> Span {
+    let (offset, len) = match ev {
+        VarEvent::Unset { offset, len, .. } | VarEvent::Required { offset, len, .. } => {
+            (*offset, *len)
+        }
+    };
+    let Some(needle) = value.get(offset..offset + len) else {
+        return span;
+    };
+    let raw = text.get(span.range()).unwrap_or("");
+    // Prefer the same relative position; else the first occurrence.
+    if raw.get(offset..offset + len) == Some(needle) {
+        return Span::new(
+            span.file,
+            span.start as usize + offset,
+            span.start as usize + offset + len,
+        );
+    }
+    if let Some(p) = raw.find(needle) {
+        return Span::new(
+            span.file,
+            span.start as usize + p,
+            span.start as usize + p + len,
+        );
+    }
+    span
+}

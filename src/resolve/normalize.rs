@@ -1,0 +1,472 @@
+//! Canonical forms of service fields, as compose normalises them before merging and output:
+//! list/map variants unified, short syntaxes expanded to long syntax, relative paths made
+//! absolute against the directory of the file that declares them. Every synthesised node keeps
+//! the span of what the user wrote.
+
+use super::interpolate::Env;
+use super::specs;
+use crate::source::{resolve_path, Span};
+use crate::yaml::{Entry, Kind, Node, Style, Typed};
+use std::path::Path;
+
+/// A value compose would refuse while normalising (bad volume or port spec, ...).
+#[derive(Debug, Clone)]
+pub struct NormalizeProblem {
+    pub span: Span,
+    pub message: String,
+}
+
+pub fn string(value: impl Into<String>, span: Span) -> Node {
+    let mut n = Node::scalar(value, span);
+    n.style = Style::DoubleQuoted;
+    n
+}
+fn plain(value: impl Into<String>, span: Span) -> Node {
+    Node::scalar(value, span)
+}
+fn entry(key: &str, value: Node) -> Entry {
+    Entry {
+        key: string(key, value.span),
+        value,
+        merged_from: None,
+    }
+}
+fn null(span: Span) -> Node {
+    plain("", span)
+}
+
+/// Scalar rendered as compose stringifies environment and label values.
+fn stringify(n: &Node) -> Option<String> {
+    match n.typed() {
+        Typed::Null => None,
+        Typed::Bool(b) => Some(b.to_string()),
+        Typed::Int(_) | Typed::Float(_) | Typed::Str(_) => n.as_str().map(str::to_string),
+        Typed::Collection => None,
+    }
+}
+
+fn is_remote_context(s: &str) -> bool {
+    s.contains("://") || s.starts_with("git@") || s.starts_with("github.com/")
+}
+
+/// Normalise `svc` (one service mapping) in place.
+pub fn normalize_service(
+    svc: &mut Node,
+    dir: &Path,
+    env: &Env,
+    problems: &mut Vec<NormalizeProblem>,
+) {
+    let Kind::Map(entries) = &mut svc.kind else {
+        return;
+    };
+    for e in entries.iter_mut() {
+        let key = e.key_str().to_string();
+        let v = &mut e.value;
+        match key.as_str() {
+            "environment" => *v = key_value_map(v, Some(env), false),
+            "labels" | "annotations" | "sysctls" => *v = key_value_map(v, None, true),
+            "depends_on" => *v = depends_on(v),
+            "networks" => {
+                if let Kind::Seq(items) = &v.kind {
+                    let es = items
+                        .iter()
+                        .filter_map(|i| Some(entry(i.as_str()?, null(i.span))))
+                        .collect();
+                    *v = with_kind(v, Kind::Map(es));
+                }
+            }
+            "volumes" => *v = volumes(v, dir, problems),
+            "ports" => *v = ports(v, problems),
+            "secrets" => *v = file_refs(v, Some("/run/secrets/")),
+            "configs" => *v = file_refs(v, Some("/")),
+            "command" | "entrypoint" => {
+                if let Some(s) = v.as_str() {
+                    if !v.is_null() {
+                        match specs::shell_words(s) {
+                            Ok(words) => {
+                                let items = words.into_iter().map(|w| string(w, v.span)).collect();
+                                *v = with_kind(v, Kind::Seq(items));
+                            }
+                            Err(m) => problems.push(NormalizeProblem {
+                                span: v.span,
+                                message: format!("{key}: {m}"),
+                            }),
+                        }
+                    }
+                }
+            }
+            "healthcheck" => {
+                if let Some(test) = v.get_mut("test") {
+                    if let Some(s) = test.as_str() {
+                        if !test.is_null() {
+                            let items = vec![string("CMD-SHELL", test.span), string(s, test.span)];
+                            *test = with_kind(test, Kind::Seq(items));
+                        }
+                    }
+                }
+            }
+            "build" => *v = build(v, dir),
+            "env_file" | "label_file" => *v = env_files(v, dir),
+            "expose" => {
+                if let Kind::Seq(items) = &mut v.kind {
+                    for i in items.iter_mut() {
+                        if let Some(s) = stringify(i) {
+                            *i = string(s, i.span);
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+}
+
+fn with_kind(orig: &Node, kind: Kind) -> Node {
+    Node {
+        kind,
+        style: orig.style,
+        span: orig.span,
+        used_at: orig.used_at,
+        tag: orig.tag.clone(),
+    }
+}
+
+/// `environment`/`labels` list or map to a map of strings. In `environment`, a bare `KEY` takes
+/// its value from the project environment (null when unset); in labels, null becomes "".
+fn key_value_map(v: &Node, env: Option<&Env>, null_to_empty: bool) -> Node {
+    let resolve_missing = |k: &str, span: Span| -> Node {
+        match env.and_then(|e| e.get(k)) {
+            Some(val) => string(val, span),
+            None if null_to_empty => string("", span),
+            None => null(span),
+        }
+    };
+    let entries: Vec<Entry> = match &v.kind {
+        Kind::Seq(items) => {
+            let mut out: Vec<Entry> = Vec::new();
+            for i in items {
+                let Some(s) = i.as_str() else { continue };
+                let (k, val) = match s.split_once('=') {
+                    Some((k, val)) => (k, Some(string(val, i.span))),
+                    None => (s, None),
+                };
+                let val = val.unwrap_or_else(|| resolve_missing(k, i.span));
+                out.retain(|e| e.key_str() != k);
+                out.push(Entry {
+                    key: string(k, i.span),
+                    value: val,
+                    merged_from: None,
+                });
+            }
+            out
+        }
+        Kind::Map(es) => es
+            .iter()
+            .map(|e| {
+                let value = match stringify(&e.value) {
+                    Some(s) => string(s, e.value.span),
+                    None => resolve_missing(e.key_str(), e.value.span),
+                };
+                Entry {
+                    key: e.key.clone(),
+                    value: Node {
+                        used_at: e.value.used_at,
+                        ..value
+                    },
+                    merged_from: e.merged_from,
+                }
+            })
+            .collect(),
+        Kind::Scalar(_) => return v.clone(),
+    };
+    with_kind(v, Kind::Map(entries))
+}
+
+fn depends_on(v: &Node) -> Node {
+    let mk = |name: &Node, cond: Option<&Node>, extra: &[Entry]| -> Entry {
+        let span = name.span;
+        let mut es = vec![
+            entry(
+                "condition",
+                cond.cloned()
+                    .unwrap_or_else(|| string("service_started", span)),
+            ),
+            entry("required", plain("true", span)),
+        ];
+        for x in extra {
+            match x.key_str() {
+                "condition" => {}
+                "required" => es[1].value = x.value.clone(),
+                _ => es.push(x.clone()),
+            }
+        }
+        Entry {
+            key: name.clone(),
+            value: Node::map(es, span),
+            merged_from: None,
+        }
+    };
+    match &v.kind {
+        Kind::Seq(items) => with_kind(
+            v,
+            Kind::Map(items.iter().map(|i| mk(i, None, &[])).collect()),
+        ),
+        Kind::Map(es) => with_kind(
+            v,
+            Kind::Map(
+                es.iter()
+                    .map(|e| {
+                        let extra = e.value.as_map().unwrap_or(&[]);
+                        let mut out = mk(&e.key, e.value.get("condition"), extra);
+                        out.value.span = e.value.span;
+                        out.merged_from = e.merged_from;
+                        out
+                    })
+                    .collect(),
+            ),
+        ),
+        _ => v.clone(),
+    }
+}
+
+fn volumes(v: &Node, dir: &Path, problems: &mut Vec<NormalizeProblem>) -> Node {
+    let Kind::Seq(items) = &v.kind else {
+        return v.clone();
+    };
+    let mut out = Vec::with_capacity(items.len());
+    for i in items {
+        match &i.kind {
+            Kind::Scalar(s) => match specs::parse_volume(s) {
+                Ok(spec) => {
+                    let sp = i.span;
+                    let mut es = vec![entry("type", string(spec.kind, sp))];
+                    if let Some(src) = &spec.source {
+                        let src = if spec.kind == "bind" {
+                            resolve_path(dir, src).to_string_lossy().into_owned()
+                        } else {
+                            src.clone()
+                        };
+                        es.push(entry("source", string(src, sp)));
+                    }
+                    es.push(entry("target", string(&spec.target, sp)));
+                    if spec.read_only {
+                        es.push(entry("read_only", plain("true", sp)));
+                    }
+                    if spec.kind == "bind" {
+                        let mut b = vec![entry("create_host_path", plain("true", sp))];
+                        if let Some(p) = &spec.propagation {
+                            b.push(entry("propagation", string(p, sp)));
+                        }
+                        if let Some(z) = &spec.selinux {
+                            b.push(entry("selinux", string(z, sp)));
+                        }
+                        es.push(entry("bind", Node::map(b, sp)));
+                    } else {
+                        let mut vol = vec![];
+                        if spec.nocopy {
+                            vol.push(entry("nocopy", plain("true", sp)));
+                        }
+                        es.push(entry("volume", Node::map(vol, sp)));
+                    }
+                    let mut n = Node::map(es, sp);
+                    n.used_at = i.used_at;
+                    out.push(n);
+                }
+                Err(m) => {
+                    problems.push(NormalizeProblem {
+                        span: i.span,
+                        message: format!("volumes: {m}"),
+                    });
+                    out.push(i.clone());
+                }
+            },
+            Kind::Map(_) => {
+                let mut n = i.clone();
+                let is_bind = n.get("type").and_then(|t| t.as_str()) == Some("bind");
+                if is_bind {
+                    if let Some(src) = n.get_mut("source") {
+                        if let Some(s) = src.as_str() {
+                            if !s.is_empty() {
+                                let abs = resolve_path(dir, s).to_string_lossy().into_owned();
+                                *src = string(abs, src.span);
+                            }
+                        }
+                    }
+                }
+                out.push(n);
+            }
+            Kind::Seq(_) => out.push(i.clone()),
+        }
+    }
+    with_kind(v, Kind::Seq(out))
+}
+
+fn ports(v: &Node, problems: &mut Vec<NormalizeProblem>) -> Node {
+    let Kind::Seq(items) = &v.kind else {
+        return v.clone();
+    };
+    let mut out = Vec::new();
+    for i in items {
+        match &i.kind {
+            Kind::Scalar(s) => match specs::parse_ports(s) {
+                Ok(list) => {
+                    for p in list {
+                        let sp = i.span;
+                        let mut es = vec![entry("mode", string("ingress", sp))];
+                        if let Some(h) = p.host_ip {
+                            es.push(entry("host_ip", string(h, sp)));
+                        }
+                        es.push(entry("target", plain(p.target.to_string(), sp)));
+                        if let Some(pb) = p.published {
+                            es.push(entry("published", string(pb, sp)));
+                        }
+                        es.push(entry("protocol", string(p.protocol, sp)));
+                        let mut n = Node::map(es, sp);
+                        n.used_at = i.used_at;
+                        out.push(n);
+                    }
+                }
+                Err(m) => {
+                    problems.push(NormalizeProblem {
+                        span: i.span,
+                        message: format!("ports: {m}"),
+                    });
+                    out.push(i.clone());
+                }
+            },
+            _ => {
+                let mut n = i.clone();
+                if let Some(p) = n.get_mut("published") {
+                    if let Some(s) = stringify(p) {
+                        *p = string(s, p.span);
+                    }
+                }
+                out.push(n);
+            }
+        }
+    }
+    with_kind(v, Kind::Seq(out))
+}
+
+/// Service `secrets`/`configs`: strings become `{source}`; the default target is filled in.
+fn file_refs(v: &Node, target_prefix: Option<&str>) -> Node {
+    let Kind::Seq(items) = &v.kind else {
+        return v.clone();
+    };
+    let out = items
+        .iter()
+        .map(|i| {
+            let mut n = match &i.kind {
+                Kind::Scalar(s) => {
+                    let mut n = Node::map(vec![entry("source", string(s, i.span))], i.span);
+                    n.used_at = i.used_at;
+                    n
+                }
+                _ => i.clone(),
+            };
+            if let (Some(prefix), Some(src)) = (
+                target_prefix,
+                n.get("source").and_then(|s| s.as_str()).map(str::to_string),
+            ) {
+                let span = n.span;
+                match n.get_mut("target") {
+                    Some(t) => {
+                        if let Some(ts) = t.as_str() {
+                            if !ts.starts_with('/') && prefix == "/run/secrets/" {
+                                *t = string(format!("{prefix}{ts}"), t.span);
+                            }
+                        }
+                    }
+                    None => {
+                        if let Some(m) = n.as_map_mut() {
+                            m.push(entry("target", string(format!("{prefix}{src}"), span)));
+                        }
+                    }
+                }
+            }
+            n
+        })
+        .collect();
+    with_kind(v, Kind::Seq(out))
+}
+
+fn build(v: &Node, dir: &Path) -> Node {
+    let abs = |s: &str| -> String {
+        if is_remote_context(s) {
+            s.to_string()
+        } else {
+            resolve_path(dir, s).to_string_lossy().into_owned()
+        }
+    };
+    match &v.kind {
+        Kind::Scalar(s) => {
+            let sp = v.span;
+            with_kind(
+                v,
+                Kind::Map(vec![
+                    entry("context", string(abs(s), sp)),
+                    entry("dockerfile", string("Dockerfile", sp)),
+                ]),
+            )
+        }
+        Kind::Map(es) => {
+            let mut es = es.clone();
+            match es.iter_mut().find(|e| e.key_str() == "context") {
+                Some(c) => {
+                    if let Some(s) = c.value.as_str() {
+                        c.value = string(abs(s), c.value.span);
+                    }
+                }
+                None => es.push(entry("context", string(abs("."), v.span))),
+            }
+            if !es
+                .iter()
+                .any(|e| e.key_str() == "dockerfile" || e.key_str() == "dockerfile_inline")
+            {
+                es.push(entry("dockerfile", string("Dockerfile", v.span)));
+            }
+            with_kind(v, Kind::Map(es))
+        }
+        _ => v.clone(),
+    }
+}
+
+fn env_files(v: &Node, dir: &Path) -> Node {
+    let one = |i: &Node| -> Node {
+        match &i.kind {
+            Kind::Scalar(s) => Node::map(
+                vec![
+                    entry(
+                        "path",
+                        string(resolve_path(dir, s).to_string_lossy(), i.span),
+                    ),
+                    entry("required", plain("true", i.span)),
+                ],
+                i.span,
+            ),
+            _ => {
+                let mut n = i.clone();
+                if let Some(p) = n.get_mut("path") {
+                    if let Some(s) = p.as_str() {
+                        *p = string(resolve_path(dir, s).to_string_lossy(), p.span);
+                    }
+                }
+                n
+            }
+        }
+    };
+    match &v.kind {
+        Kind::Scalar(_) => with_kind(v, Kind::Seq(vec![one(v)])),
+        Kind::Seq(items) => with_kind(v, Kind::Seq(items.iter().map(one).collect())),
+        _ => v.clone(),
+    }
+}
+
+/// Top-level `secrets`/`configs` entries: `file` made absolute.
+pub fn normalize_file_resource(res: &mut Node, dir: &Path) {
+    if let Some(f) = res.get_mut("file") {
+        if let Some(s) = f.as_str() {
+            *f = string(resolve_path(dir, s).to_string_lossy(), f.span);
+        }
+    }
+}

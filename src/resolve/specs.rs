@@ -1,0 +1,436 @@
+//! Parsers for the compact string forms compose accepts: volume and port specs, shell words,
+//! durations and byte sizes. Each returns an error message on input compose would reject.
+
+/// A parsed short-syntax volume: `[SOURCE:]TARGET[:MODE]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VolumeSpec {
+    pub kind: &'static str, // "bind" | "volume"
+    pub source: Option<String>,
+    pub target: String,
+    pub read_only: bool,
+    pub selinux: Option<String>,
+    pub propagation: Option<String>,
+    pub nocopy: bool,
+}
+
+pub fn is_path_source(s: &str) -> bool {
+    s.starts_with('.')
+        || s.starts_with('/')
+        || s.starts_with('~')
+        || (s.len() > 2 && s.as_bytes()[1] == b':' && s.as_bytes()[0].is_ascii_alphabetic())
+}
+
+pub fn parse_volume(spec: &str) -> Result<VolumeSpec, String> {
+    if spec.is_empty() {
+        return Err("invalid empty volume spec".into());
+    }
+    let parts: Vec<&str> = spec.split(':').collect();
+    let (source, target, mode) = match parts.as_slice() {
+        [t] => (None, *t, None),
+        [s, t] => (Some(*s), *t, None),
+        [s, t, m] => (Some(*s), *t, Some(*m)),
+        _ => return Err(format!("invalid spec: {spec}: too many colons")),
+    };
+    if target.is_empty() {
+        return Err(format!("invalid spec: {spec}: empty container path"));
+    }
+    if let Some(s) = source {
+        if s.is_empty() {
+            return Err(format!(
+                "invalid spec: {spec}: empty section between colons"
+            ));
+        }
+    }
+    let kind = match source {
+        Some(s) if is_path_source(s) => "bind",
+        _ => "volume",
+    };
+    let mut v = VolumeSpec {
+        kind,
+        source: source.map(str::to_string),
+        target: target.to_string(),
+        read_only: false,
+        selinux: None,
+        propagation: None,
+        nocopy: false,
+    };
+    if let Some(m) = mode {
+        for opt in m.split(',') {
+            match opt {
+                "ro" => v.read_only = true,
+                "rw" => v.read_only = false,
+                "z" | "Z" => v.selinux = Some(opt.to_string()),
+                "nocopy" => v.nocopy = true,
+                "shared" | "rshared" | "slave" | "rslave" | "private" | "rprivate" => {
+                    v.propagation = Some(opt.to_string())
+                }
+                "" => {}
+                other => return Err(format!("invalid spec: {spec}: unknown option {other:?}")),
+            }
+        }
+    }
+    Ok(v)
+}
+
+/// One published port, as compose expands a short-syntax spec.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PortSpec {
+    pub host_ip: Option<String>,
+    pub published: Option<String>,
+    pub target: u32,
+    pub protocol: String,
+}
+
+fn parse_range(s: &str) -> Result<(u32, u32), String> {
+    let (a, b) = match s.split_once('-') {
+        Some((a, b)) => (a, b),
+        None => (s, s),
+    };
+    let a: u32 = a.parse().map_err(|_| format!("invalid port {s:?}"))?;
+    let b: u32 = b.parse().map_err(|_| format!("invalid port {s:?}"))?;
+    if a > 65535 || b > 65535 || b < a {
+        return Err(format!("invalid port range {s:?}"));
+    }
+    Ok((a, b))
+}
+
+pub fn parse_ports(spec: &str) -> Result<Vec<PortSpec>, String> {
+    let (rest, protocol) = match spec.rsplit_once('/') {
+        Some((r, p)) => (r, p.to_string()),
+        None => (spec, "tcp".to_string()),
+    };
+    // Host IP may be a bracketed IPv6 address.
+    let (host_ip, rest) = if let Some(r) = rest.strip_prefix('[') {
+        let (ip, after) = r
+            .split_once(']')
+            .ok_or_else(|| format!("invalid port spec {spec:?}"))?;
+        let after = after
+            .strip_prefix(':')
+            .ok_or_else(|| format!("invalid port spec {spec:?}"))?;
+        (Some(ip.to_string()), after)
+    } else {
+        let parts: Vec<&str> = rest.split(':').collect();
+        if parts.len() == 3 {
+            (Some(parts[0].to_string()), &rest[parts[0].len() + 1..])
+        } else if parts.len() > 3 {
+            return Err(format!("invalid port spec {spec:?}"));
+        } else {
+            (None, rest)
+        }
+    };
+    let (published, target) = match rest.split_once(':') {
+        Some((p, t)) => (if p.is_empty() { None } else { Some(p) }, t),
+        None => (None, rest),
+    };
+    if target.is_empty() {
+        return Err(format!("no port specified: {spec:?}"));
+    }
+    let (t0, t1) = parse_range(target)?;
+    let host_ip = host_ip.filter(|h| !h.is_empty());
+    let mut out = Vec::new();
+    match published {
+        None => {
+            for t in t0..=t1 {
+                out.push(PortSpec {
+                    host_ip: host_ip.clone(),
+                    published: None,
+                    target: t,
+                    protocol: protocol.clone(),
+                })
+            }
+        }
+        Some(p) => {
+            let (p0, p1) = parse_range(p)?;
+            if t0 == t1 {
+                let published = if p0 == p1 {
+                    p0.to_string()
+                } else {
+                    format!("{p0}-{p1}")
+                };
+                out.push(PortSpec {
+                    host_ip,
+                    published: Some(published),
+                    target: t0,
+                    protocol,
+                });
+            } else {
+                if p1 - p0 != t1 - t0 {
+                    return Err(format!("port ranges don't match in length: {spec:?}"));
+                }
+                for i in 0..=(t1 - t0) {
+                    out.push(PortSpec {
+                        host_ip: host_ip.clone(),
+                        published: Some((p0 + i).to_string()),
+                        target: t0 + i,
+                        protocol: protocol.clone(),
+                    });
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Split a command string into words as compose does (go-shellwords without env or backtick
+/// expansion): quotes group, a backslash outside single quotes takes the next character
+/// literally, `$( )` keeps its content, and an unquoted `; & | < >` ends the command.
+pub fn shell_words(line: &str) -> Result<Vec<String>, String> {
+    let mut args = Vec::new();
+    let mut buf = String::new();
+    let mut got = false;
+    let (mut escaped, mut dq, mut sq, mut bq, mut dollar) = (false, false, false, false, false);
+    for r in line.chars() {
+        if escaped {
+            escaped = false;
+            if bq || dollar {
+                buf.push('\\');
+            }
+            buf.push(r);
+            got = true;
+            continue;
+        }
+        if r == '\\' {
+            if sq {
+                buf.push(r);
+            } else {
+                escaped = true;
+            }
+            continue;
+        }
+        if matches!(r, ' ' | '\t' | '\r' | '\n') {
+            if sq || dq || bq || dollar {
+                buf.push(r);
+            } else if got {
+                args.push(std::mem::take(&mut buf));
+                got = false;
+            }
+            continue;
+        }
+        match r {
+            '`' if !sq && !dq && !dollar => bq = !bq,
+            ')' if !sq && !dq && !bq => {
+                if !dollar {
+                    return Err("invalid command line string".into());
+                }
+                dollar = false;
+            }
+            '(' if !sq && !dq && !bq => {
+                if !dollar && buf.ends_with('$') {
+                    dollar = true;
+                    buf.push('(');
+                    continue;
+                }
+                return Err("invalid command line string".into());
+            }
+            '"' if !sq && !dollar && !bq => {
+                dq = !dq;
+                got = true;
+                continue;
+            }
+            '\'' if !dq && !dollar && !bq => {
+                sq = !sq;
+                got = true;
+                continue;
+            }
+            ';' | '&' | '|' | '<' | '>' if !(sq || dq || bq || dollar) => {
+                if r == '>' && !buf.is_empty() && buf.bytes().all(|c| c.is_ascii_digit()) {
+                    got = false;
+                }
+                break;
+            }
+            _ => {}
+        }
+        got = true;
+        buf.push(r);
+    }
+    if got {
+        args.push(buf);
+    }
+    if escaped || sq || dq || bq || dollar {
+        return Err("invalid command line string".into());
+    }
+    Ok(args)
+}
+
+/// Parse a Go/compose duration (`1m30s`, `500ms`, `1.5h`) into nanoseconds.
+pub fn parse_duration(s: &str) -> Result<i128, String> {
+    let s = s.trim();
+    if s == "0" {
+        return Ok(0);
+    }
+    let (neg, mut rest) = match s.strip_prefix('-') {
+        Some(r) => (true, r),
+        None => (false, s.strip_prefix('+').unwrap_or(s)),
+    };
+    if rest.is_empty() {
+        return Err(format!("invalid duration {s:?}"));
+    }
+    let mut total: f64 = 0.0;
+    while !rest.is_empty() {
+        let num_end = rest
+            .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+            .unwrap_or(rest.len());
+        if num_end == 0 {
+            return Err(format!("invalid duration {s:?}"));
+        }
+        let n: f64 = rest[..num_end]
+            .parse()
+            .map_err(|_| format!("invalid duration {s:?}"))?;
+        rest = &rest[num_end..];
+        let unit_end = rest
+            .find(|c: char| c.is_ascii_digit() || c == '.')
+            .unwrap_or(rest.len());
+        let mult: f64 = match &rest[..unit_end] {
+            "ns" => 1.0,
+            "us" | "µs" | "μs" => 1e3,
+            "ms" => 1e6,
+            "s" => 1e9,
+            "m" => 60e9,
+            "h" => 3600e9,
+            "" => return Err(format!("missing unit in duration {s:?}")),
+            u => return Err(format!("unknown unit {u:?} in duration {s:?}")),
+        };
+        rest = &rest[unit_end..];
+        total += n * mult;
+    }
+    let v = total.round() as i128;
+    Ok(if neg { -v } else { v })
+}
+
+/// Go's `time.Duration.String()`.
+pub fn format_duration(ns: i128) -> String {
+    if ns == 0 {
+        return "0s".into();
+    }
+    let neg = ns < 0;
+    let u = ns.unsigned_abs();
+    let mut out = String::new();
+    if u < 1_000_000_000 {
+        // Sub-second: ns, µs or ms with a fraction.
+        let (unit, div) = if u < 1_000 {
+            ("ns", 1u128)
+        } else if u < 1_000_000 {
+            ("µs", 1_000)
+        } else {
+            ("ms", 1_000_000)
+        };
+        out.push_str(&frac(u, div));
+        out.push_str(unit);
+    } else {
+        let secs_total_ns = u;
+        let h = secs_total_ns / 3_600_000_000_000;
+        let rem = secs_total_ns % 3_600_000_000_000;
+        let m = rem / 60_000_000_000;
+        let s_ns = rem % 60_000_000_000;
+        if h > 0 {
+            out.push_str(&format!("{h}h{m}m"));
+        } else if m > 0 {
+            out.push_str(&format!("{m}m"));
+        }
+        out.push_str(&frac(s_ns, 1_000_000_000));
+        out.push('s');
+    }
+    if neg {
+        format!("-{out}")
+    } else {
+        out
+    }
+}
+
+fn frac(v: u128, div: u128) -> String {
+    let whole = v / div;
+    let mut f = v % div;
+    if f == 0 {
+        return whole.to_string();
+    }
+    let mut digits = div.to_string().len() - 1;
+    while f % 10 == 0 {
+        f /= 10;
+        digits -= 1;
+    }
+    format!("{whole}.{f:0digits$}")
+}
+
+/// docker/go-units `RAMInBytes`: `256M`, `1.5g`, `512mb`, `1024` (bytes).
+pub fn parse_bytes(s: &str) -> Result<i64, String> {
+    let t = s.trim();
+    let num_end = t
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(t.len());
+    if num_end == 0 {
+        return Err(format!("invalid size: {s:?}"));
+    }
+    let n: f64 = t[..num_end]
+        .parse()
+        .map_err(|_| format!("invalid size: {s:?}"))?;
+    let mult: f64 = match t[num_end..].trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1.0,
+        "k" | "kb" | "kib" => 1024.0,
+        "m" | "mb" | "mib" => 1024.0 * 1024.0,
+        "g" | "gb" | "gib" => 1024.0 * 1024.0 * 1024.0,
+        "t" | "tb" | "tib" => 1024f64.powi(4),
+        "p" | "pb" | "pib" => 1024f64.powi(5),
+        _ => return Err(format!("invalid size: {s:?}")),
+    };
+    Ok((n * mult) as i64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn volumes() {
+        let v = parse_volume("./a:/b:ro").unwrap();
+        assert_eq!((v.kind, v.read_only), ("bind", true));
+        assert_eq!(parse_volume("data:/d").unwrap().kind, "volume");
+        assert_eq!(parse_volume("/d").unwrap().source, None);
+        assert!(parse_volume(":/d").is_err());
+        assert!(parse_volume("a:").is_err());
+    }
+
+    #[test]
+    fn ports() {
+        let p = parse_ports("127.0.0.1:8080:80/udp").unwrap();
+        assert_eq!(p[0].host_ip.as_deref(), Some("127.0.0.1"));
+        assert_eq!(p[0].published.as_deref(), Some("8080"));
+        assert_eq!((p[0].target, p[0].protocol.as_str()), (80, "udp"));
+        assert_eq!(parse_ports("9000-9001:9000-9001").unwrap().len(), 2);
+        assert_eq!(
+            parse_ports("[::1]:80:80").unwrap()[0].host_ip.as_deref(),
+            Some("::1")
+        );
+        assert!(parse_ports(":80").is_ok());
+        assert!(parse_ports("8080:").is_err());
+        assert!(parse_ports("x:80").is_err());
+    }
+
+    #[test]
+    fn words() {
+        assert_eq!(
+            shell_words(r#"sh -c "echo 'a\n' $$(x y)""#).unwrap(),
+            vec!["sh", "-c", "echo 'an' $$(x y)"]
+        );
+        assert_eq!(shell_words("a b; c").unwrap(), vec!["a", "b"]);
+        assert_eq!(shell_words("echo $(a b)").unwrap(), vec!["echo", "$(a b)"]);
+        assert!(shell_words("'open").is_err());
+    }
+
+    #[test]
+    fn durations() {
+        assert_eq!(format_duration(parse_duration("90s").unwrap()), "1m30s");
+        assert_eq!(format_duration(parse_duration("60s").unwrap()), "1m0s");
+        assert_eq!(format_duration(parse_duration("1h").unwrap()), "1h0m0s");
+        assert_eq!(format_duration(parse_duration("500ms").unwrap()), "500ms");
+        assert_eq!(format_duration(parse_duration("1.5s").unwrap()), "1.5s");
+        assert!(parse_duration("10").is_err());
+    }
+
+    #[test]
+    fn bytes() {
+        assert_eq!(parse_bytes("256M").unwrap(), 268435456);
+        assert_eq!(parse_bytes("1g").unwrap(), 1073741824);
+        assert_eq!(parse_bytes("1024").unwrap(), 1024);
+        assert!(parse_bytes("x").is_err());
+    }
+}

@@ -1,0 +1,199 @@
+//! The set of files one run reads: each read and parsed once, shared across threads.
+
+use crate::source::{normalize_path, FileId, SourceFile};
+use crate::yaml::{self, Parsed, ProblemKind, YamlProblem};
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+
+/// Files larger than this are not parsed: a compose file is kilobytes, and a tree of a huge
+/// file would take memory in proportion.
+pub const MAX_FILE_SIZE: u64 = 16 * 1024 * 1024;
+
+/// Why a path could not be read at all (a missing file, no permission, a directory).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FileError {
+    NotFound,
+    IsDir,
+    Io(String),
+}
+
+impl fmt::Display for FileError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            FileError::NotFound => write!(f, "no such file"),
+            FileError::IsDir => write!(f, "is a directory"),
+            FileError::Io(e) => write!(f, "{e}"),
+        }
+    }
+}
+
+pub struct Workspace {
+    /// Working directory: displayed paths are relative to it when `relative` is set.
+    pub cwd: PathBuf,
+    pub relative: bool,
+    files: RwLock<Vec<Arc<SourceFile>>>,
+    by_path: Mutex<HashMap<PathBuf, Result<FileId, FileError>>>,
+    parsed: RwLock<HashMap<FileId, Arc<Parsed>>>,
+    /// Problems found before parsing (not UTF-8, binary, too large), by file.
+    pre: RwLock<HashMap<FileId, YamlProblem>>,
+}
+
+impl Workspace {
+    pub fn new(cwd: PathBuf, relative: bool) -> Workspace {
+        Workspace {
+            cwd,
+            relative,
+            files: RwLock::new(Vec::new()),
+            by_path: Mutex::new(HashMap::new()),
+            parsed: RwLock::new(HashMap::new()),
+            pre: RwLock::new(HashMap::new()),
+        }
+    }
+
+    pub fn absolute(&self, p: &Path) -> PathBuf {
+        normalize_path(&self.cwd.join(p))
+    }
+
+    /// How a path is shown: relative to the working directory in relative mode.
+    pub fn display(&self, p: &Path) -> String {
+        let abs = self.absolute(p);
+        if self.relative {
+            if let Some(rel) = relative_to(&abs, &self.cwd) {
+                return rel.to_string_lossy().into_owned();
+            }
+        }
+        abs.to_string_lossy().into_owned()
+    }
+
+    /// Read a file (once). Content problems (not UTF-8, binary, too large) still give a file,
+    /// with a problem its parse reports; only unreadable paths are errors.
+    pub fn load(&self, path: &Path) -> Result<FileId, FileError> {
+        let abs = self.absolute(path);
+        let mut by_path = self.by_path.lock().expect("workspace lock");
+        if let Some(r) = by_path.get(&abs) {
+            return r.clone();
+        }
+        let r = self.read_new(&abs);
+        by_path.insert(abs, r.clone());
+        r
+    }
+
+    fn read_new(&self, abs: &Path) -> Result<FileId, FileError> {
+        let meta = std::fs::metadata(abs).map_err(|e| match e.kind() {
+            std::io::ErrorKind::NotFound => FileError::NotFound,
+            _ => FileError::Io(e.to_string()),
+        })?;
+        if meta.is_dir() {
+            return Err(FileError::IsDir);
+        }
+        let display = self.display(abs);
+        if meta.len() > MAX_FILE_SIZE {
+            let id = self.push(abs.to_path_buf(), display, String::new());
+            self.pre_problem(
+                id,
+                0,
+                format!(
+                    "file is {} bytes, over the {} MiB limit for a compose file; not parsed",
+                    meta.len(),
+                    MAX_FILE_SIZE / (1024 * 1024)
+                ),
+            );
+            return Ok(id);
+        }
+        let bytes = std::fs::read(abs).map_err(|e| FileError::Io(e.to_string()))?;
+        if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+            let text = String::from_utf8_lossy(&bytes[..nul]).into_owned();
+            let off = text.len();
+            let id = self.push(abs.to_path_buf(), display, text);
+            self.pre_problem(id, off, "binary file (NUL byte): not a compose file".into());
+            return Ok(id);
+        }
+        match String::from_utf8(bytes) {
+            Ok(text) => Ok(self.push(abs.to_path_buf(), display, text)),
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                // Lossy text has the same bytes up to the first invalid one.
+                let id = self.push(abs.to_path_buf(), display, text);
+                self.pre_problem(
+                    id,
+                    valid,
+                    "invalid UTF-8: compose files must be UTF-8".into(),
+                );
+                Ok(id)
+            }
+        }
+    }
+
+    fn push(&self, path: PathBuf, display: String, text: String) -> FileId {
+        let mut files = self.files.write().expect("workspace lock");
+        let id = FileId(files.len() as u32);
+        files.push(Arc::new(SourceFile::new(id, path, display, text)));
+        id
+    }
+
+    fn pre_problem(&self, id: FileId, offset: usize, message: String) {
+        self.pre.write().expect("workspace lock").insert(
+            id,
+            YamlProblem {
+                kind: ProblemKind::Syntax,
+                span: crate::source::Span::new(id, offset, offset),
+                message,
+                related: None,
+            },
+        );
+    }
+
+    pub fn file(&self, id: FileId) -> Arc<SourceFile> {
+        self.files.read().expect("workspace lock")[id.0 as usize].clone()
+    }
+
+    pub fn files(&self) -> Vec<Arc<SourceFile>> {
+        self.files.read().expect("workspace lock").clone()
+    }
+
+    /// The parse of a file (parsed on first use).
+    pub fn parsed(&self, id: FileId) -> Arc<Parsed> {
+        if let Some(p) = self.parsed.read().expect("workspace lock").get(&id) {
+            return p.clone();
+        }
+        let p = Arc::new(match self.pre.read().expect("workspace lock").get(&id) {
+            Some(problem) => Parsed {
+                docs: vec![],
+                problems: vec![problem.clone()],
+                anchors: vec![],
+            },
+            None => yaml::parse(id, &self.file(id).text),
+        });
+        self.parsed
+            .write()
+            .expect("workspace lock")
+            .entry(id)
+            .or_insert(p)
+            .clone()
+    }
+}
+
+/// `path` relative to `base` (both absolute and normalised), with `..` where needed.
+pub fn relative_to(path: &Path, base: &Path) -> Option<PathBuf> {
+    use std::path::Component;
+    let p: Vec<Component> = path.components().collect();
+    let b: Vec<Component> = base.components().collect();
+    let common = p.iter().zip(&b).take_while(|(x, y)| x == y).count();
+    if common == 0 {
+        return None;
+    }
+    let mut out = PathBuf::new();
+    for _ in common..b.len() {
+        out.push("..");
+    }
+    for c in &p[common..] {
+        out.push(c.as_os_str());
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    Some(out)
+}

@@ -1,0 +1,2 @@
+//! Rules about values compose refuses to read.
+pub mod schema_violation;

@@ -1,0 +1,682 @@
+//! A span-preserving YAML tree built from granit-parser events.
+//!
+//! Every node keeps the byte range where it is written. Aliases are expanded (the copy keeps the
+//! anchor's spans and records the alias site in `used_at`), `<<` merge keys are applied the way
+//! go-yaml (and so docker compose) applies them, duplicate keys are reported instead of silently
+//! taking the last value, and `!reset` / `!override` tags are kept for the compose merge logic.
+
+mod scalar;
+
+use crate::source::{FileId, Span};
+use granit_parser::{Event, Parser, ScalarStyle, StructureStyle};
+use std::collections::HashMap;
+
+pub use scalar::{parse_go_bool, Typed};
+
+/// Upper bound of nodes materialised per file, aliases expanded: stops alias bombs
+/// ("billion laughs") with a diagnostic instead of exhausting memory.
+pub const MAX_NODES: usize = 1_000_000;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Style {
+    Plain,
+    SingleQuoted,
+    DoubleQuoted,
+    Literal,
+    Folded,
+    /// Block collection.
+    Block,
+    /// Flow collection.
+    Flow,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Tag {
+    Reset,
+    Override,
+    /// `!!str`, `!!int`, ... (the suffix).
+    Core(String),
+    Other(String),
+}
+
+#[derive(Clone, Debug)]
+pub struct Node {
+    pub kind: Kind,
+    pub style: Style,
+    /// Where the value is written.
+    pub span: Span,
+    /// Where the value is used through an alias (outermost alias site), if it came through one.
+    pub used_at: Option<Span>,
+    pub tag: Option<Tag>,
+}
+
+#[derive(Clone, Debug)]
+pub enum Kind {
+    Scalar(String),
+    Seq(Vec<Node>),
+    Map(Vec<Entry>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub key: Node,
+    pub value: Node,
+    /// Set when the entry was brought in by a `<<` merge key: the span of that merge value.
+    pub merged_from: Option<Span>,
+}
+
+impl Entry {
+    pub fn key_str(&self) -> &str {
+        self.key.as_str().unwrap_or("")
+    }
+}
+
+impl Node {
+    pub fn scalar(value: impl Into<String>, span: Span) -> Node {
+        Node {
+            kind: Kind::Scalar(value.into()),
+            style: Style::Plain,
+            span,
+            used_at: None,
+            tag: None,
+        }
+    }
+    pub fn map(entries: Vec<Entry>, span: Span) -> Node {
+        Node {
+            kind: Kind::Map(entries),
+            style: Style::Block,
+            span,
+            used_at: None,
+            tag: None,
+        }
+    }
+    pub fn seq(items: Vec<Node>, span: Span) -> Node {
+        Node {
+            kind: Kind::Seq(items),
+            style: Style::Block,
+            span,
+            used_at: None,
+            tag: None,
+        }
+    }
+
+    /// The span the user sees for this value at this place: the alias site if it came through one.
+    pub fn site(&self) -> Span {
+        self.used_at.unwrap_or(self.span)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.kind {
+            Kind::Scalar(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_map(&self) -> Option<&[Entry]> {
+        match &self.kind {
+            Kind::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+    pub fn as_map_mut(&mut self) -> Option<&mut Vec<Entry>> {
+        match &mut self.kind {
+            Kind::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.kind {
+            Kind::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn is_map(&self) -> bool {
+        matches!(self.kind, Kind::Map(_))
+    }
+    pub fn is_seq(&self) -> bool {
+        matches!(self.kind, Kind::Seq(_))
+    }
+    pub fn is_quoted(&self) -> bool {
+        !matches!(self.style, Style::Plain | Style::Block | Style::Flow)
+    }
+
+    /// YAML 1.2 core-schema typing of a scalar as go-yaml v3 resolves it.
+    pub fn typed(&self) -> Typed<'_> {
+        match &self.kind {
+            Kind::Scalar(s) => {
+                let forced = match &self.tag {
+                    Some(Tag::Core(t)) => Some(t.as_str()),
+                    _ => None,
+                };
+                scalar::resolve(s, self.style == Style::Plain, forced)
+            }
+            Kind::Seq(_) | Kind::Map(_) => Typed::Collection,
+        }
+    }
+    pub fn is_null(&self) -> bool {
+        matches!(self.typed(), Typed::Null)
+    }
+
+    /// Value of a mapping key.
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|e| &e.value)
+    }
+    pub fn entry(&self, key: &str) -> Option<&Entry> {
+        self.as_map()?.iter().find(|e| e.key_str() == key)
+    }
+    pub fn get_mut(&mut self, key: &str) -> Option<&mut Node> {
+        self.as_map_mut()?
+            .iter_mut()
+            .find(|e| e.key_str() == key)
+            .map(|e| &mut e.value)
+    }
+    /// Follow a path of mapping keys.
+    pub fn path(&self, keys: &[&str]) -> Option<&Node> {
+        let mut n = self;
+        for k in keys {
+            n = n.get(k)?;
+        }
+        Some(n)
+    }
+
+    /// A plain-text rendering of a scalar as compose would stringify it (bools and numbers as
+    /// written, null as empty).
+    pub fn scalar_string(&self) -> Option<String> {
+        match &self.kind {
+            Kind::Scalar(s) => Some(if self.is_null() {
+                String::new()
+            } else {
+                s.clone()
+            }),
+            _ => None,
+        }
+    }
+}
+
+/// A problem found while parsing: syntax error, duplicate key, alias expansion limit.
+#[derive(Clone, Debug)]
+pub struct YamlProblem {
+    pub kind: ProblemKind,
+    pub span: Span,
+    pub message: String,
+    /// Secondary location (for duplicate keys: the first definition).
+    pub related: Option<Span>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProblemKind {
+    Syntax,
+    DuplicateKey,
+    AliasLimit,
+    MergeInvalid,
+}
+
+/// Result of parsing one file: its documents (empty when the file holds nothing) and problems.
+/// On a syntax error `docs` holds nothing usable and the problem says where.
+#[derive(Debug, Default)]
+pub struct Parsed {
+    pub docs: Vec<Node>,
+    pub problems: Vec<YamlProblem>,
+    /// Anchor names defined in the file with their spans (for rules about unused anchors).
+    pub anchors: Vec<(String, Span)>,
+}
+
+impl Parsed {
+    pub fn has_syntax_error(&self) -> bool {
+        self.problems
+            .iter()
+            .any(|p| matches!(p.kind, ProblemKind::Syntax | ProblemKind::AliasLimit))
+    }
+}
+
+enum Frame {
+    Seq {
+        start: usize,
+        style: StructureStyle,
+        anchor: usize,
+        tag: Option<Tag>,
+        items: Vec<Node>,
+    },
+    Map {
+        start: usize,
+        style: StructureStyle,
+        anchor: usize,
+        tag: Option<Tag>,
+        entries: Vec<Entry>,
+        pending_key: Option<Node>,
+    },
+}
+
+struct Builder<'a> {
+    file: FileId,
+    text: &'a str,
+    anchors: HashMap<usize, Node>,
+    anchor_names: Vec<(String, Span)>,
+    problems: Vec<YamlProblem>,
+    nodes: usize,
+}
+
+fn convert_tag(tag: Option<std::borrow::Cow<'_, granit_parser::Tag>>) -> Option<Tag> {
+    let tag = tag?;
+    let s = tag.to_string();
+    if tag.is_yaml_core_schema() {
+        let suffix = s.rsplit(':').next().unwrap_or("").to_string();
+        return Some(Tag::Core(suffix));
+    }
+    Some(match s.as_str() {
+        "!reset" => Tag::Reset,
+        "!override" => Tag::Override,
+        _ => Tag::Other(s),
+    })
+}
+
+fn count_nodes(n: &Node) -> usize {
+    match &n.kind {
+        Kind::Scalar(_) => 1,
+        Kind::Seq(items) => 1 + items.iter().map(count_nodes).sum::<usize>(),
+        Kind::Map(es) => {
+            1 + es
+                .iter()
+                .map(|e| count_nodes(&e.key) + count_nodes(&e.value))
+                .sum::<usize>()
+        }
+    }
+}
+
+fn mark_used(n: &mut Node, site: Span) {
+    // Only the outermost alias site is recorded; nested values keep their own spans and get the
+    // same site so that a rule can report "used here".
+    if n.used_at.is_none() {
+        n.used_at = Some(site);
+    }
+    match &mut n.kind {
+        Kind::Scalar(_) => {}
+        Kind::Seq(items) => items.iter_mut().for_each(|i| mark_used(i, site)),
+        Kind::Map(es) => es.iter_mut().for_each(|e| {
+            mark_used(&mut e.key, site);
+            mark_used(&mut e.value, site);
+        }),
+    }
+}
+
+impl Builder<'_> {
+    fn span(&self, r: std::ops::Range<usize>) -> Span {
+        Span::new(self.file, r.start, r.end)
+    }
+
+    /// Block scalars: the parser's span starts at the content; include the `|`/`>` header and
+    /// drop trailing blank space so an edit replaces exactly the scalar.
+    fn block_scalar_span(&self, r: std::ops::Range<usize>) -> std::ops::Range<usize> {
+        let bytes = self.text.as_bytes();
+        let mut end = r.end.min(bytes.len());
+        while end > r.start && bytes[end - 1].is_ascii_whitespace() {
+            end -= 1;
+        }
+        let mut start = r.start;
+        // Find the header on a previous line: the last `|` or `>` before the content.
+        let before = &self.text[..r.start.min(self.text.len())];
+        if let Some(pos) = before.rfind(['|', '>']) {
+            start = pos;
+        }
+        start..end.max(start)
+    }
+
+    fn push_node(&mut self, stack: &mut [Frame], node: Node, docs: &mut Vec<Node>) {
+        match stack.last_mut() {
+            None => docs.push(node),
+            Some(Frame::Seq { items, .. }) => items.push(node),
+            Some(Frame::Map {
+                entries,
+                pending_key,
+                ..
+            }) => match pending_key.take() {
+                None => *pending_key = Some(node),
+                Some(key) => entries.push(Entry {
+                    key,
+                    value: node,
+                    merged_from: None,
+                }),
+            },
+        }
+    }
+
+    /// Duplicate detection and `<<` merge, once a mapping is complete.
+    fn finish_map(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
+        let mut out: Vec<Entry> = Vec::with_capacity(entries.len());
+        let mut merges: Vec<Entry> = Vec::new();
+        let mut seen: HashMap<String, usize> = HashMap::new();
+        for e in entries {
+            let key_text = match &e.key.kind {
+                Kind::Scalar(s) => s.clone(),
+                _ => {
+                    self.problems.push(YamlProblem {
+                        kind: ProblemKind::Syntax,
+                        span: e.key.span,
+                        message: "a mapping key must be a scalar".into(),
+                        related: None,
+                    });
+                    continue;
+                }
+            };
+            if key_text == "<<" && e.key.style == Style::Plain && e.key.tag.is_none() {
+                merges.push(e);
+                continue;
+            }
+            if let Some(&i) = seen.get(&key_text) {
+                let first = out[i].key.span;
+                let (l, _) = line_col_of(self.text, first.start as usize);
+                self.problems.push(YamlProblem {
+                    kind: ProblemKind::DuplicateKey,
+                    span: e.key.span,
+                    message: format!("mapping key \"{key_text}\" already defined at line {l}"),
+                    related: Some(first),
+                });
+                // go-yaml rejects the file; keep the last value like most YAML readers.
+                out[i] = e;
+                continue;
+            }
+            seen.insert(key_text, out.len());
+            out.push(e);
+        }
+        if merges.len() > 1 {
+            for m in &merges[1..] {
+                self.problems.push(YamlProblem {
+                    kind: ProblemKind::DuplicateKey,
+                    span: m.key.span,
+                    message: "mapping key \"<<\" already defined".into(),
+                    related: Some(merges[0].key.span),
+                });
+            }
+        }
+        for m in merges {
+            let sources: Vec<Node> = match m.value.kind {
+                Kind::Map(_) => vec![m.value],
+                Kind::Seq(items) => items,
+                _ => {
+                    self.problems.push(YamlProblem {
+                        kind: ProblemKind::MergeInvalid,
+                        span: m.value.span,
+                        message: "map merge requires map or sequence of maps as the value".into(),
+                        related: None,
+                    });
+                    continue;
+                }
+            };
+            for src in sources {
+                let site = src.site();
+                let Kind::Map(src_entries) = src.kind else {
+                    self.problems.push(YamlProblem {
+                        kind: ProblemKind::MergeInvalid,
+                        span: src.span,
+                        message: "map merge requires map or sequence of maps as the value".into(),
+                        related: None,
+                    });
+                    continue;
+                };
+                for mut se in src_entries {
+                    let k = se.key_str().to_string();
+                    if seen.contains_key(&k) {
+                        continue; // explicit keys (and earlier merge sources) win
+                    }
+                    se.merged_from = Some(site);
+                    seen.insert(k, out.len());
+                    out.push(se);
+                }
+            }
+        }
+        out
+    }
+}
+
+pub fn line_col_of(text: &str, offset: usize) -> (usize, usize) {
+    let offset = offset.min(text.len());
+    let before = &text[..offset];
+    let line = before.bytes().filter(|&b| b == b'\n').count() + 1;
+    let ls = before.rfind('\n').map(|p| p + 1).unwrap_or(0);
+    (line, before[ls..].chars().count() + 1)
+}
+
+/// Parse a whole file into documents. Never panics on bad input.
+pub fn parse(file: FileId, text: &str) -> Parsed {
+    let options = granit_parser::options! {
+        emit_anchor_events: true,
+        block_scalar_eof_without_line_feed: true,
+    };
+    let mut b = Builder {
+        file,
+        text,
+        anchors: HashMap::new(),
+        anchor_names: Vec::new(),
+        problems: Vec::new(),
+        nodes: 0,
+    };
+    let mut docs = Vec::new();
+    let mut stack: Vec<Frame> = Vec::new();
+    for next in Parser::new_from_str_with_options(text, options) {
+        let (ev, span) = match next {
+            Ok(x) => x,
+            Err(e) => {
+                let m = e.marker();
+                let off = m
+                    .byte_offset()
+                    .unwrap_or_else(|| char_index_to_byte(text, m.index()))
+                    .min(text.len());
+                b.problems.push(YamlProblem {
+                    kind: ProblemKind::Syntax,
+                    span: Span::new(file, off, off),
+                    message: e.info().to_string(),
+                    related: None,
+                });
+                return Parsed {
+                    docs: Vec::new(),
+                    problems: b.problems,
+                    anchors: b.anchor_names,
+                };
+            }
+        };
+        let r = span
+            .byte_range()
+            .unwrap_or_else(|| {
+                let s = char_index_to_byte(text, span.start.index());
+                let e = char_index_to_byte(text, span.end.index());
+                s..e
+            })
+            .clone();
+        let r = r.start.min(text.len())..r.end.min(text.len());
+        match ev {
+            Event::StreamStart | Event::StreamEnd | Event::DocumentStart(..) => {}
+            Event::DocumentEnd => {}
+            Event::Comment(..) => {}
+            Event::Anchor(id, name) => {
+                b.anchor_names.push((name.to_string(), b.span(r.clone())));
+                let _ = id;
+            }
+            Event::Alias(id) => {
+                let site = b.span(r.clone());
+                let Some(target) = b.anchors.get(&id) else {
+                    b.problems.push(YamlProblem {
+                        kind: ProblemKind::Syntax,
+                        span: site,
+                        message: "unknown anchor".into(),
+                        related: None,
+                    });
+                    continue;
+                };
+                let n = count_nodes(target);
+                b.nodes += n;
+                if b.nodes > MAX_NODES {
+                    b.problems.push(YamlProblem {
+                        kind: ProblemKind::AliasLimit,
+                        span: site,
+                        message: format!(
+                            "alias expansion exceeds {MAX_NODES} nodes (an alias bomb?); file not loaded"
+                        ),
+                        related: None,
+                    });
+                    return Parsed {
+                        docs: Vec::new(),
+                        problems: b.problems,
+                        anchors: b.anchor_names,
+                    };
+                }
+                let mut node = target.clone();
+                mark_used(&mut node, site);
+                b.push_node(&mut stack, node, &mut docs);
+            }
+            Event::UnresolvedAlias(name) => {
+                b.problems.push(YamlProblem {
+                    kind: ProblemKind::Syntax,
+                    span: b.span(r.clone()),
+                    message: format!("unknown anchor '{name}' referenced"),
+                    related: None,
+                });
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                b.nodes += 1;
+                let (st, rr) = match style {
+                    ScalarStyle::Plain => (Style::Plain, r.clone()),
+                    ScalarStyle::SingleQuoted => (Style::SingleQuoted, r.clone()),
+                    ScalarStyle::DoubleQuoted => (Style::DoubleQuoted, r.clone()),
+                    ScalarStyle::Literal => (Style::Literal, b.block_scalar_span(r.clone())),
+                    ScalarStyle::Folded => (Style::Folded, b.block_scalar_span(r.clone())),
+                };
+                let node = Node {
+                    kind: Kind::Scalar(value.into_owned()),
+                    style: st,
+                    span: b.span(rr),
+                    used_at: None,
+                    tag: convert_tag(tag),
+                };
+                if anchor != 0 {
+                    b.anchors.insert(anchor, node.clone());
+                }
+                b.push_node(&mut stack, node, &mut docs);
+            }
+            Event::SequenceStart(style, anchor, tag) => {
+                b.nodes += 1;
+                stack.push(Frame::Seq {
+                    start: r.start,
+                    style,
+                    anchor,
+                    tag: convert_tag(tag),
+                    items: Vec::new(),
+                });
+            }
+            Event::MappingStart(style, anchor, tag) => {
+                b.nodes += 1;
+                stack.push(Frame::Map {
+                    start: r.start,
+                    style,
+                    anchor,
+                    tag: convert_tag(tag),
+                    entries: Vec::new(),
+                    pending_key: None,
+                });
+            }
+            Event::SequenceEnd => {
+                let Some(Frame::Seq {
+                    start,
+                    style,
+                    anchor,
+                    tag,
+                    items,
+                }) = stack.pop()
+                else {
+                    continue;
+                };
+                let (st, span) =
+                    collection_span(&b, style, start, &r, items.iter().map(|n| n.site()));
+                let node = Node {
+                    kind: Kind::Seq(items),
+                    style: st,
+                    span,
+                    used_at: None,
+                    tag,
+                };
+                if anchor != 0 {
+                    b.anchors.insert(anchor, node.clone());
+                }
+                b.push_node(&mut stack, node, &mut docs);
+            }
+            Event::MappingEnd => {
+                let Some(Frame::Map {
+                    start,
+                    style,
+                    anchor,
+                    tag,
+                    entries,
+                    ..
+                }) = stack.pop()
+                else {
+                    continue;
+                };
+                let spans: Vec<Span> = entries
+                    .iter()
+                    .flat_map(|e| [e.key.site(), e.value.site()])
+                    .collect();
+                let (st, span) = collection_span(&b, style, start, &r, spans.into_iter());
+                let entries = b.finish_map(entries);
+                let node = Node {
+                    kind: Kind::Map(entries),
+                    style: st,
+                    span,
+                    used_at: None,
+                    tag,
+                };
+                if anchor != 0 {
+                    b.anchors.insert(anchor, node.clone());
+                }
+                b.push_node(&mut stack, node, &mut docs);
+            }
+            // Events added by later parser versions carry presentation only.
+            _ => {}
+        }
+    }
+    Parsed {
+        docs,
+        problems: b.problems,
+        anchors: b.anchor_names,
+    }
+}
+
+fn collection_span(
+    b: &Builder<'_>,
+    style: StructureStyle,
+    start: usize,
+    end_ev: &std::ops::Range<usize>,
+    children: impl Iterator<Item = Span>,
+) -> (Style, Span) {
+    match style {
+        StructureStyle::Flow => (Style::Flow, b.span(start..end_ev.end)),
+        StructureStyle::Block => {
+            // Block collections have zero-width marks: the extent is that of the children.
+            let mut lo = usize::MAX;
+            let mut hi = 0usize;
+            for s in children {
+                // Aliased children keep the anchor's span, which may lie elsewhere in the file.
+                if (s.start as usize) < start {
+                    continue;
+                }
+                lo = lo.min(s.start as usize);
+                hi = hi.max(s.end as usize);
+            }
+            if lo == usize::MAX {
+                (Style::Block, b.span(start..start))
+            } else {
+                // A block sequence starts at its first `- `.
+                let text = b.text.as_bytes();
+                let mut s = lo.min(start);
+                if start < lo && text.get(start) == Some(&b'-') {
+                    s = start;
+                }
+                (Style::Block, b.span(s..hi))
+            }
+        }
+    }
+}
+
+fn char_index_to_byte(text: &str, idx: usize) -> usize {
+    text.char_indices()
+        .nth(idx)
+        .map(|(b, _)| b)
+        .unwrap_or(text.len())
+}
