@@ -147,9 +147,13 @@ pub fn normalize_path(p: &Path) -> PathBuf {
     out
 }
 
-/// `base.join(rel)` normalised; absolute `rel` stays as is.
+/// `base.join(rel)` normalised, as compose resolves a relative path; an absolute path is kept
+/// exactly as written (compose keeps `/var/lib/docker/` with its trailing slash).
 pub fn resolve_path(base: &Path, rel: &str) -> PathBuf {
     let rel = expand_tilde(rel);
+    if rel.is_absolute() {
+        return rel;
+    }
     normalize_path(&base.join(rel))
 }
 

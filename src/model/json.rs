@@ -6,6 +6,7 @@ use crate::resolve::specs::{format_duration, parse_bytes, parse_duration};
 use crate::yaml::{Kind, Node, Typed};
 use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
+use std::collections::HashSet;
 
 fn sorted(m: Map<String, Value>) -> Value {
     let mut entries: Vec<(String, Value)> = m.into_iter().collect();
@@ -18,12 +19,21 @@ fn escape(s: &str) -> String {
     s.replace('$', "$$")
 }
 
+/// Go's encoding/json prints a whole float without a fraction (`1`, not `1.0`).
+fn go_float(f: f64) -> Value {
+    if f.fract() == 0.0 && f.abs() < 1e15 {
+        json!(f as i64)
+    } else {
+        json!(f)
+    }
+}
+
 fn scalar(n: &Node) -> Value {
     match n.typed() {
         Typed::Null => Value::Null,
         Typed::Bool(b) => json!(b),
         Typed::Int(i) => json!(i),
-        Typed::Float(f) => json!(f),
+        Typed::Float(f) => go_float(f),
         Typed::Str(s) => json!(escape(s)),
         Typed::Collection => Value::Null,
     }
@@ -88,7 +98,7 @@ fn convert(n: &Node, path: &mut Vec<String>) -> Value {
             }
             if last == "cpus" {
                 if let Ok(f) = s.trim().parse::<f64>() {
-                    return json!(f);
+                    return go_float(f);
                 }
             }
             if p.first() == Some(&"ports") && last == "published" {
@@ -124,9 +134,14 @@ fn resource_name(project: &str, r: &Resource) -> String {
     format!("{project}_{}", r.name)
 }
 
-fn resources(project: &str, map: &IndexMap<String, Resource>, ipam: bool) -> Value {
+fn resources(
+    project: &str,
+    map: &IndexMap<String, Resource>,
+    used: &HashSet<String>,
+    ipam: bool,
+) -> Value {
     let mut m = Map::new();
-    for r in map.values() {
+    for r in map.values().filter(|r| used.contains(&r.name)) {
         let mut v = convert(&r.node, &mut Vec::new());
         if let Value::Object(o) = &mut v {
             o.insert("name".into(), json!(resource_name(project, r)));
@@ -139,17 +154,41 @@ fn resources(project: &str, map: &IndexMap<String, Resource>, ipam: bool) -> Val
     sorted(m)
 }
 
-/// The project as `docker compose config --format json` prints it (active services only).
+/// The project as `docker compose config --format json` prints it: active services only, and
+/// only the networks, volumes, secrets and configs they use (compose prunes the rest).
 pub fn compose_json(p: &Project) -> Value {
     let mut services = Map::new();
+    let mut used: [HashSet<String>; 4] = Default::default();
     for s in p.active_services() {
-        services.insert(s.name.clone(), service_json(&s.node));
+        let v = service_json(&s.node);
+        if let Some(nets) = v.get("networks").and_then(|n| n.as_object()) {
+            used[0].extend(nets.keys().cloned());
+        }
+        for vol in v
+            .get("volumes")
+            .and_then(|x| x.as_array())
+            .unwrap_or(&vec![])
+        {
+            if vol.get("type").and_then(|t| t.as_str()) == Some("volume") {
+                if let Some(src) = vol.get("source").and_then(|t| t.as_str()) {
+                    used[1].insert(src.to_string());
+                }
+            }
+        }
+        for (i, key) in [(2, "secrets"), (3, "configs")] {
+            for x in v.get(key).and_then(|x| x.as_array()).unwrap_or(&vec![]) {
+                if let Some(src) = x.get("source").and_then(|t| t.as_str()) {
+                    used[i].insert(src.to_string());
+                }
+            }
+        }
+        services.insert(s.name.clone(), v);
     }
     let mut out = Map::new();
     out.insert("name".into(), json!(p.name));
-    let mut networks = resources(&p.name, &p.networks, true);
+    let mut networks = resources(&p.name, &p.networks, &used[0], true);
     if let Value::Object(o) = &mut networks {
-        if !o.contains_key("default") {
+        if used[0].contains("default") && !o.contains_key("default") {
             o.insert(
                 "default".into(),
                 json!({"name": format!("{}_default", p.name), "ipam": {}}),
@@ -158,15 +197,18 @@ pub fn compose_json(p: &Project) -> Value {
         let o2 = std::mem::take(o);
         networks = sorted(o2);
     }
-    out.insert("networks".into(), networks);
-    if !p.volumes.is_empty() {
-        out.insert("volumes".into(), resources(&p.name, &p.volumes, false));
+    if networks.as_object().is_some_and(|o| !o.is_empty()) {
+        out.insert("networks".into(), networks);
     }
-    if !p.secrets.is_empty() {
-        out.insert("secrets".into(), resources(&p.name, &p.secrets, false));
-    }
-    if !p.configs.is_empty() {
-        out.insert("configs".into(), resources(&p.name, &p.configs, false));
+    for (i, key, map) in [
+        (1, "volumes", &p.volumes),
+        (2, "secrets", &p.secrets),
+        (3, "configs", &p.configs),
+    ] {
+        let v = resources(&p.name, map, &used[i], false);
+        if v.as_object().is_some_and(|o| !o.is_empty()) {
+            out.insert(key.into(), v);
+        }
     }
     out.insert("services".into(), sorted(services));
     Value::Object(out)

