@@ -88,10 +88,34 @@ pub fn run(opts: &CheckOptions) -> Outcome {
         .filter(|id| !referenced.contains(&ws.file(*id).path))
         .collect();
 
-    let projects: Vec<Loaded> = roots
+    let mut projects: Vec<Loaded> = roots
         .par_iter()
         .map(|id| load_project(&ws, *id, &opts.load))
         .collect();
+    // Files that reference each other in a ring (an include cycle) have no root: load the
+    // first one not yet covered as a project of its own, until every file is covered.
+    let mut covered: HashSet<FileId> = projects
+        .iter()
+        .flat_map(|p| p.project.files.iter().copied())
+        .collect();
+    let mut rest: Vec<FileId> = ids
+        .iter()
+        .copied()
+        .filter(|id| !covered.contains(id))
+        .collect();
+    // Shallowest first: in a ring, the file nearest the top is the likely root.
+    rest.sort_by_key(|id| {
+        let f = ws.file(*id);
+        (f.path.components().count(), f.path.clone())
+    });
+    for id in &rest {
+        if !covered.contains(id) {
+            let p = load_project(&ws, *id, &opts.load);
+            covered.extend(p.project.files.iter().copied());
+            covered.insert(*id);
+            projects.push(p);
+        }
+    }
 
     let mut diagnostics: Vec<Diagnostic> = ws
         .files()

@@ -30,6 +30,7 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
         match std::fs::metadata(p) {
             Err(e) => errors.push(format!("{}: {}", p.display(), e)),
             Ok(m) if m.is_file() => files.push(p.clone()),
+            Ok(m) if !m.is_dir() => errors.push(format!("{}: not a regular file", p.display())),
             Ok(_) => {
                 let walker = ignore::WalkBuilder::new(p)
                     .hidden(true)

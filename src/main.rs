@@ -166,7 +166,9 @@ fn run_check(a: CheckArgs) -> u8 {
             let mut w = StandardStream::stdout(choice);
             let r = report::full::render(&outcome, &mut w);
             let n = outcome.diagnostics.len();
-            let summary = if n == 0 {
+            let summary = if outcome.files == 0 {
+                String::new()
+            } else if n == 0 {
                 format!("No findings in {} files.\n", outcome.files)
             } else {
                 format!(

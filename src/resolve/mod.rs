@@ -514,9 +514,14 @@ impl Ctx<'_> {
             .and_then(|s| s.entry(&base_name))
             .cloned()
         else {
+            let at = ext
+                .value
+                .get("service")
+                .map(|s| s.site())
+                .unwrap_or(ext_span);
             self.diags.push(Diagnostic::new(
                 &r::EXTENDS_ERROR,
-                ext_span,
+                at,
                 format!(
                     "cannot extend service \"{base_name}\": no such service in {}",
                     self.ws.file(base_file).display

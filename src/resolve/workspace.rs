@@ -88,6 +88,10 @@ impl Workspace {
         if meta.is_dir() {
             return Err(FileError::IsDir);
         }
+        if !meta.is_file() {
+            // A FIFO or device would block or never end.
+            return Err(FileError::Io("not a regular file".into()));
+        }
         let display = self.display(abs);
         if meta.len() > MAX_FILE_SIZE {
             let id = self.push(abs.to_path_buf(), display, String::new());

@@ -680,3 +680,6 @@ fn char_index_to_byte(text: &str, idx: usize) -> usize {
         .map(|(b, _)| b)
         .unwrap_or(text.len())
 }
+
+#[cfg(test)]
+mod tests;
