@@ -4,7 +4,7 @@ fn p(text: &str) -> Parsed {
     parse(FileId(0), text)
 }
 
-fn slice<'a>(text: &'a str, s: Span) -> &'a str {
+fn slice(text: &str, s: Span) -> &str {
     &text[s.range()]
 }
 
