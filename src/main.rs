@@ -166,15 +166,16 @@ fn run_check(a: CheckArgs) -> u8 {
             let mut w = StandardStream::stdout(choice);
             let r = report::full::render(&outcome, &mut w);
             let n = outcome.diagnostics.len();
+            let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
             let summary = if outcome.files == 0 {
                 String::new()
             } else if n == 0 {
-                format!("No findings in {} files.\n", outcome.files)
+                format!("No findings in {}.\n", plural(outcome.files, "file"))
             } else {
                 format!(
-                    "Found {n} finding{} in {} files.\n",
-                    if n == 1 { "" } else { "s" },
-                    outcome.files
+                    "Found {} in {}.\n",
+                    plural(n, "finding"),
+                    plural(outcome.files, "file")
                 )
             };
             r.and_then(|_| w.write_all(summary.as_bytes()))

@@ -253,9 +253,13 @@ impl Ctx<'_> {
         if let Some(services) = doc.get("services").and_then(|n| n.as_map()) {
             for e in services {
                 let mut chain = vec![(file, e.key_str().to_string())];
-                let Some((node, extends)) =
-                    self.resolve_service(file, dir, &e.value, env_id, &mut chain)
-                else {
+                let before = self.diags.len();
+                let resolved = self.resolve_service(file, dir, &e.value, env_id, &mut chain);
+                // Problems met while resolving a service are about that service.
+                for d in &mut self.diags[before..] {
+                    d.service.get_or_insert_with(|| e.key_str().to_string());
+                }
+                let Some((node, extends)) = resolved else {
                     continue;
                 };
                 let profiles = node
@@ -299,8 +303,7 @@ impl Ctx<'_> {
         let name = item.name().to_string();
         if let Some(existing) = map.get(&name) {
             if !node(existing).same_value(node(&item)) {
-                self.diags.push(
-                    Diagnostic::new(
+                let mut d = Diagnostic::new(
                         &r::INCLUDE_CONFLICT,
                         decl(&item),
                         format!(
@@ -308,8 +311,11 @@ impl Ctx<'_> {
                              define it in one place, or make both definitions identical"
                         ),
                     )
-                    .with_label(decl(existing), "imported definition"),
-                );
+                    .with_label(decl(existing), "imported definition");
+                if kind == "services" {
+                    d = d.with_service(name.clone());
+                }
+                self.diags.push(d);
             }
             return;
         }

@@ -1,0 +1,163 @@
+//! The command line as a user runs it: discovery, output, exit codes, subcommands.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::path::Path;
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+const DUP: &str = "services:\n  web:\n    image: a\n    image: b\n";
+
+fn json_check(dir: &Path, args: &[&str]) -> (i32, Value) {
+    let out = hylint()
+        .current_dir(dir)
+        .args(["check", "--format", "json"])
+        .args(args)
+        .output()
+        .unwrap();
+    (out.status.code().unwrap(), json(&out))
+}
+
+fn files_of(v: &Value) -> Vec<String> {
+    let mut f: Vec<String> = v["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap().to_string())
+        .collect();
+    f.dedup();
+    f
+}
+
+#[test]
+fn discovery_respects_gitignore_and_hidden_files_and_finds_referenced_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    write(d, ".gitignore", "ignored/\n");
+    write(d, "ignored/compose.yml", DUP);
+    write(d, ".hidden/compose.yml", DUP);
+    write(d, "stack/docker-compose.cluster.yaml", DUP);
+    write(d, "stack/notes.yml", DUP); // not a compose name, not referenced
+    // Referenced by extends under any name: linted too.
+    write(d, "app/compose.yaml", "services:\n  web:\n    image: x\n    extends:\n      file: ../templates/base.yml\n      service: base\n");
+    write(d, "templates/base.yml", "services:\n  base:\n    restart: always\n    restart: no\n");
+    let (code, v) = json_check(d, &[]);
+    assert_eq!(code, 1);
+    assert_eq!(files_of(&v), vec!["stack/docker-compose.cluster.yaml", "templates/base.yml"]);
+    // A file named on the command line is always linted, whatever its name or place.
+    let (_, v) = json_check(d, &["ignored/compose.yml", "stack/notes.yml", ".hidden/compose.yml"]);
+    assert_eq!(files_of(&v), vec![".hidden/compose.yml", "ignored/compose.yml", "stack/notes.yml"]);
+}
+
+#[test]
+fn json_output_fields() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "compose.yml", "services:\n  web:\n    image: nginx\n    extends:\n      service: nope\n");
+    let (code, v) = json_check(tmp.path(), &["compose.yml"]);
+    assert_eq!(code, 1);
+    assert_eq!(v["schema_version"], 1);
+    let d = &v["diagnostics"][0];
+    assert_eq!(d["rule"], "extends-error");
+    assert_eq!(d["code"], "HY004");
+    assert_eq!(d["severity"], "error");
+    assert_eq!(d["file"], "compose.yml");
+    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(5), Some(16)));
+    assert_eq!((d["end_line"].as_u64(), d["end_column"].as_u64()), (Some(5), Some(20)));
+    assert_eq!((d["start_offset"].as_u64(), d["end_offset"].as_u64()), (Some(62), Some(66)));
+    assert_eq!(d["service"], "web");
+    assert!(d["message"].as_str().unwrap().contains("\"nope\""));
+    // Absolute input gives absolute paths.
+    let abs = tmp.path().join("compose.yml");
+    let (_, v) = json_check(tmp.path(), &[abs.to_str().unwrap()]);
+    assert_eq!(v["diagnostics"][0]["file"], abs.to_str().unwrap());
+}
+
+#[test]
+fn exit_codes_and_failure_threshold() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "ok/compose.yml", "services:\n  web:\n    image: nginx\n");
+    let st = |args: &[&str]| hylint().current_dir(tmp.path()).args(args).output().unwrap().status.code().unwrap();
+    assert_eq!(st(&["check", "ok"]), 0);
+    assert_eq!(st(&["ok"]), 0, "bare `hylint PATH` is `hylint check PATH`");
+    write(tmp.path(), "bad/compose.yml", DUP);
+    assert_eq!(st(&["check", "bad"]), 1);
+    assert_eq!(st(&["check", "bad", "--failure-threshold", "error"]), 1);
+    assert_eq!(st(&["check", "nowhere"]), 2);
+    assert_eq!(st(&["check", "--format", "xml", "ok"]), 2);
+}
+
+#[test]
+fn full_output_is_a_rustc_style_snippet() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "compose.yml", DUP);
+    let out = hylint().current_dir(tmp.path()).arg("check").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert_eq!(
+        text,
+        "error[HY002/duplicate-key]: mapping key \"image\" already defined at line 3: docker compose refuses the file\n  \
+         ┌─ compose.yml:4:5\n  \
+         │\n\
+         3 │     image: a\n  \
+         │     ----- first defined here\n\
+         4 │     image: b\n  \
+         │     ^^^^^\n\n\
+         Found 1 finding in 1 file.\n"
+    );
+}
+
+#[test]
+fn corpus_is_covered_without_a_crash_and_deterministically() {
+    let corpus = corpus();
+    let run = || {
+        let out = hylint().arg("check").arg("--format").arg("json").arg(&corpus).output().unwrap();
+        assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
+        (out.status.code().unwrap(), out.stdout)
+    };
+    let (code, first) = run();
+    let v: Value = serde_json::from_slice(&first).unwrap();
+    // 37 compose files by name, plus infra/common-optimizations.yml found through extends.
+    assert_eq!(v["files_checked"], 38);
+    assert!(code == 0 || code == 1, "exit {code}");
+    for _ in 0..3 {
+        assert_eq!(run().1, first, "output differs between runs");
+    }
+}
+
+#[test]
+fn rules_and_explain() {
+    let out = hylint().arg("rules").output().unwrap();
+    let text = String::from_utf8(out.stdout).unwrap();
+    for r in hylint::rules::registry::ALL {
+        assert!(text.contains(r.name) && text.contains(r.code), "{} missing", r.name);
+    }
+    let out = hylint().args(["explain", "duplicate-key"]).output().unwrap();
+    assert!(String::from_utf8(out.stdout).unwrap().starts_with("# duplicate-key (HY002)"));
+    let out = hylint().args(["explain", "hy002"]).output().unwrap();
+    assert!(out.status.success());
+    let out = hylint().args(["explain", "no-such-rule"]).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}
+
+#[test]
+fn model_profiles_follow_flags_and_compose_profiles() {
+    let dir = repo_root().join("fixtures/model/profiles-selected");
+    let names = |args: &[&str], env: Option<(&str, &str)>| -> Vec<String> {
+        let mut c = hylint();
+        c.current_dir(&dir).arg("model").args(args);
+        if let Some((k, v)) = env {
+            c.env(k, v);
+        }
+        let v = json(&c.output().unwrap());
+        v["services"].as_object().unwrap().keys().cloned().collect()
+    };
+    assert_eq!(names(&[], None), vec!["app"]);
+    assert_eq!(names(&["--profile", "debug"], None), vec!["app", "debug"]);
+    assert_eq!(names(&["--profile", "*"], None), vec!["app", "debug", "tools"]);
+    assert_eq!(names(&[], Some(("COMPOSE_PROFILES", "ops"))), vec!["app", "tools"]);
+}
