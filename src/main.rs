@@ -166,7 +166,8 @@ fn run_check(a: CheckArgs) -> u8 {
             let mut w = StandardStream::stdout(choice);
             let r = report::full::render(&outcome, &mut w);
             let n = outcome.diagnostics.len();
-            let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+            let plural =
+                |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
             let summary = if outcome.files == 0 {
                 String::new()
             } else if n == 0 {

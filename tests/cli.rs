@@ -44,21 +44,46 @@ fn discovery_respects_gitignore_and_hidden_files_and_finds_referenced_files() {
     write(d, ".hidden/compose.yml", DUP);
     write(d, "stack/docker-compose.cluster.yaml", DUP);
     write(d, "stack/notes.yml", DUP); // not a compose name, not referenced
-    // Referenced by extends under any name: linted too.
+                                      // Referenced by extends under any name: linted too.
     write(d, "app/compose.yaml", "services:\n  web:\n    image: x\n    extends:\n      file: ../templates/base.yml\n      service: base\n");
-    write(d, "templates/base.yml", "services:\n  base:\n    restart: always\n    restart: no\n");
+    write(
+        d,
+        "templates/base.yml",
+        "services:\n  base:\n    restart: always\n    restart: no\n",
+    );
     let (code, v) = json_check(d, &[]);
     assert_eq!(code, 1);
-    assert_eq!(files_of(&v), vec!["stack/docker-compose.cluster.yaml", "templates/base.yml"]);
+    assert_eq!(
+        files_of(&v),
+        vec!["stack/docker-compose.cluster.yaml", "templates/base.yml"]
+    );
     // A file named on the command line is always linted, whatever its name or place.
-    let (_, v) = json_check(d, &["ignored/compose.yml", "stack/notes.yml", ".hidden/compose.yml"]);
-    assert_eq!(files_of(&v), vec![".hidden/compose.yml", "ignored/compose.yml", "stack/notes.yml"]);
+    let (_, v) = json_check(
+        d,
+        &[
+            "ignored/compose.yml",
+            "stack/notes.yml",
+            ".hidden/compose.yml",
+        ],
+    );
+    assert_eq!(
+        files_of(&v),
+        vec![
+            ".hidden/compose.yml",
+            "ignored/compose.yml",
+            "stack/notes.yml"
+        ]
+    );
 }
 
 #[test]
 fn json_output_fields() {
     let tmp = tempfile::tempdir().unwrap();
-    write(tmp.path(), "compose.yml", "services:\n  web:\n    image: nginx\n    extends:\n      service: nope\n");
+    write(
+        tmp.path(),
+        "compose.yml",
+        "services:\n  web:\n    image: nginx\n    extends:\n      service: nope\n",
+    );
     let (code, v) = json_check(tmp.path(), &["compose.yml"]);
     assert_eq!(code, 1);
     assert_eq!(v["schema_version"], 1);
@@ -67,9 +92,18 @@ fn json_output_fields() {
     assert_eq!(d["code"], "HY004");
     assert_eq!(d["severity"], "error");
     assert_eq!(d["file"], "compose.yml");
-    assert_eq!((d["line"].as_u64(), d["column"].as_u64()), (Some(5), Some(16)));
-    assert_eq!((d["end_line"].as_u64(), d["end_column"].as_u64()), (Some(5), Some(20)));
-    assert_eq!((d["start_offset"].as_u64(), d["end_offset"].as_u64()), (Some(62), Some(66)));
+    assert_eq!(
+        (d["line"].as_u64(), d["column"].as_u64()),
+        (Some(5), Some(16))
+    );
+    assert_eq!(
+        (d["end_line"].as_u64(), d["end_column"].as_u64()),
+        (Some(5), Some(20))
+    );
+    assert_eq!(
+        (d["start_offset"].as_u64(), d["end_offset"].as_u64()),
+        (Some(62), Some(66))
+    );
     assert_eq!(d["service"], "web");
     assert!(d["message"].as_str().unwrap().contains("\"nope\""));
     // Absolute input gives absolute paths.
@@ -81,8 +115,21 @@ fn json_output_fields() {
 #[test]
 fn exit_codes_and_failure_threshold() {
     let tmp = tempfile::tempdir().unwrap();
-    write(tmp.path(), "ok/compose.yml", "services:\n  web:\n    image: nginx\n");
-    let st = |args: &[&str]| hylint().current_dir(tmp.path()).args(args).output().unwrap().status.code().unwrap();
+    write(
+        tmp.path(),
+        "ok/compose.yml",
+        "services:\n  web:\n    image: nginx\n",
+    );
+    let st = |args: &[&str]| {
+        hylint()
+            .current_dir(tmp.path())
+            .args(args)
+            .output()
+            .unwrap()
+            .status
+            .code()
+            .unwrap()
+    };
     assert_eq!(st(&["check", "ok"]), 0);
     assert_eq!(st(&["ok"]), 0, "bare `hylint PATH` is `hylint check PATH`");
     write(tmp.path(), "bad/compose.yml", DUP);
@@ -96,7 +143,11 @@ fn exit_codes_and_failure_threshold() {
 fn full_output_is_a_rustc_style_snippet() {
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), "compose.yml", DUP);
-    let out = hylint().current_dir(tmp.path()).arg("check").output().unwrap();
+    let out = hylint()
+        .current_dir(tmp.path())
+        .arg("check")
+        .output()
+        .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     assert_eq!(
         text,
@@ -115,7 +166,13 @@ fn full_output_is_a_rustc_style_snippet() {
 fn corpus_is_covered_without_a_crash_and_deterministically() {
     let corpus = corpus();
     let run = || {
-        let out = hylint().arg("check").arg("--format").arg("json").arg(&corpus).output().unwrap();
+        let out = hylint()
+            .arg("check")
+            .arg("--format")
+            .arg("json")
+            .arg(&corpus)
+            .output()
+            .unwrap();
         assert!(!String::from_utf8_lossy(&out.stderr).contains("panicked"));
         (out.status.code().unwrap(), out.stdout)
     };
@@ -134,10 +191,19 @@ fn rules_and_explain() {
     let out = hylint().arg("rules").output().unwrap();
     let text = String::from_utf8(out.stdout).unwrap();
     for r in hylint::rules::registry::ALL {
-        assert!(text.contains(r.name) && text.contains(r.code), "{} missing", r.name);
+        assert!(
+            text.contains(r.name) && text.contains(r.code),
+            "{} missing",
+            r.name
+        );
     }
-    let out = hylint().args(["explain", "duplicate-key"]).output().unwrap();
-    assert!(String::from_utf8(out.stdout).unwrap().starts_with("# duplicate-key (HY002)"));
+    let out = hylint()
+        .args(["explain", "duplicate-key"])
+        .output()
+        .unwrap();
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .starts_with("# duplicate-key (HY002)"));
     let out = hylint().args(["explain", "hy002"]).output().unwrap();
     assert!(out.status.success());
     let out = hylint().args(["explain", "no-such-rule"]).output().unwrap();
@@ -158,6 +224,12 @@ fn model_profiles_follow_flags_and_compose_profiles() {
     };
     assert_eq!(names(&[], None), vec!["app"]);
     assert_eq!(names(&["--profile", "debug"], None), vec!["app", "debug"]);
-    assert_eq!(names(&["--profile", "*"], None), vec!["app", "debug", "tools"]);
-    assert_eq!(names(&[], Some(("COMPOSE_PROFILES", "ops"))), vec!["app", "tools"]);
+    assert_eq!(
+        names(&["--profile", "*"], None),
+        vec!["app", "debug", "tools"]
+    );
+    assert_eq!(
+        names(&[], Some(("COMPOSE_PROFILES", "ops"))),
+        vec!["app", "tools"]
+    );
 }

@@ -313,7 +313,8 @@ fn example_tree_resolves_like_docker_compose() {
     let dir = tmp.path().join("example");
     copy_tree(&repo_root().join("fixtures/example"), &dir);
     for extra in [vec![], vec!["--profile", "*"]] {
-        let d = compare(&dir, "docker-compose.yml", &extra, &[]).expect("the oracle accepts the example tree");
+        let d = compare(&dir, "docker-compose.yml", &extra, &[])
+            .expect("the oracle accepts the example tree");
         assert!(d.is_empty(), "{extra:?}:\n{}", d.join("\n"));
     }
 }

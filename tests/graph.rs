@@ -12,13 +12,24 @@ fn example_tree_graph() {
         paths: vec![root.clone()],
         ..Default::default()
     });
-    assert_eq!(out.projects.len(), 1, "the root includes every stack: one project");
+    assert_eq!(
+        out.projects.len(),
+        1,
+        "the root includes every stack: one project"
+    );
     let p = &out.projects[0].project;
     assert_eq!(p.name, "example");
     let names: Vec<&str> = p.services.keys().map(|s| s.as_str()).collect();
     assert_eq!(
         names,
-        ["app-pg", "app-pg-init", "app-pg-exporter", "prometheus", "node-exporter", "ollama"]
+        [
+            "app-pg",
+            "app-pg-init",
+            "app-pg-exporter",
+            "prometheus",
+            "node-exporter",
+            "ollama"
+        ]
     );
     let g = Graph::build(p);
     let idx = |n: &str| p.services.get_index_of(n).unwrap();
@@ -26,13 +37,21 @@ fn example_tree_graph() {
     let text_at = |s: hylint::source::Span| files[s.file.0 as usize].text[s.range()].to_string();
 
     let init: Vec<_> = g.edges_from(idx("app-pg-init")).collect();
-    let dep = init.iter().find(|e| matches!(e.kind, EdgeKind::DependsOn { .. })).unwrap();
+    let dep = init
+        .iter()
+        .find(|e| matches!(e.kind, EdgeKind::DependsOn { .. }))
+        .unwrap();
     assert_eq!(dep.to, "app-pg");
     assert_eq!(
         dep.kind,
-        EdgeKind::DependsOn { condition: "service_healthy".into(), required: true }
+        EdgeKind::DependsOn {
+            condition: "service_healthy".into(),
+            required: true
+        }
     );
-    assert!(init.iter().any(|e| e.kind == EdgeKind::Network && e.to == "infra_net"));
+    assert!(init
+        .iter()
+        .any(|e| e.kind == EdgeKind::Network && e.to == "infra_net"));
     let ext = init.iter().find(|e| e.kind == EdgeKind::Extends).unwrap();
     assert_eq!(ext.to, "template-infra-low");
 
@@ -42,16 +61,26 @@ fn example_tree_graph() {
     assert_eq!(text_at(secret.span), "app_db_password");
     let net = pg.iter().find(|e| e.kind == EdgeKind::Network).unwrap();
     assert_eq!(text_at(net.span), "infra_net");
-    assert!(files[net.span.file.0 as usize].display.ends_with("infra/04-data/app-db/docker-compose.yml"));
+    assert!(files[net.span.file.0 as usize]
+        .display
+        .ends_with("infra/04-data/app-db/docker-compose.yml"));
 
     // Provenance: the service came through include, its limits through a two-step extends.
     let svc = &p.services["app-pg"];
     assert_eq!(svc.included_via.len(), 1);
-    assert_eq!(text_at(svc.included_via[0]), "infra/04-data/app-db/docker-compose.yml");
+    assert_eq!(
+        text_at(svc.included_via[0]),
+        "infra/04-data/app-db/docker-compose.yml"
+    );
     assert_eq!(svc.extends.len(), 2);
     assert_eq!(svc.extends[1].base_service, "base-security");
-    let mem = svc.node.path(&["deploy", "resources", "limits", "memory"]).unwrap();
-    assert!(files[mem.span.file.0 as usize].display.ends_with("infra/common-optimizations.yml"));
+    let mem = svc
+        .node
+        .path(&["deploy", "resources", "limits", "memory"])
+        .unwrap();
+    assert!(files[mem.span.file.0 as usize]
+        .display
+        .ends_with("infra/common-optimizations.yml"));
     assert_eq!(text_at(mem.span), "\"256M\"");
     // Profiles are known even for services the default load leaves inactive.
     assert_eq!(p.services["ollama"].profiles, vec!["ai"]);
