@@ -3,8 +3,11 @@
 
 use crate::diagnostic::{sort_and_dedup, Diagnostic};
 use crate::discover;
+use crate::graph::Graph;
 use crate::resolve::{load_project, LoadOptions, Loaded, Workspace};
+use crate::rules::knowledge::Knowledge;
 use crate::rules::syntax::{duplicate_key, invalid_yaml};
+use crate::rules::{registry, RuleOptions, Tree};
 use crate::source::{resolve_path, FileId};
 use rayon::prelude::*;
 use std::collections::HashSet;
@@ -14,6 +17,7 @@ use std::path::PathBuf;
 pub struct CheckOptions {
     pub paths: Vec<PathBuf>,
     pub load: LoadOptions,
+    pub rules: RuleOptions,
 }
 
 pub struct Outcome {
@@ -120,6 +124,7 @@ pub fn run(opts: &CheckOptions) -> Outcome {
     let mut diagnostics: Vec<Diagnostic> = ws
         .files()
         .par_iter()
+        .filter(|f| !ws.is_aux(f.id))
         .flat_map_iter(|f| {
             let parsed = ws.parsed(f.id);
             let mut out = Vec::new();
@@ -132,6 +137,26 @@ pub fn run(opts: &CheckOptions) -> Outcome {
         diagnostics.extend(p.diagnostics.iter().cloned());
         errors.extend(p.errors.iter().cloned());
     }
+    let tree = Tree {
+        ws: &ws,
+        projects: projects
+            .iter()
+            .map(|l| (&l.project, Graph::build(&l.project)))
+            .collect(),
+        knowledge: Knowledge::builtin(),
+        options: &opts.rules,
+    };
+    let rule_diags: Vec<Diagnostic> = registry::CHECKS
+        .par_iter()
+        .filter(|(meta, _)| opts.rules.is_enabled(meta.name))
+        .flat_map_iter(|(_, check)| {
+            let mut out = Vec::new();
+            check(&tree, &mut out);
+            out
+        })
+        .collect();
+    diagnostics.extend(rule_diags);
+    diagnostics.retain(|d| opts.rules.is_enabled(d.rule));
     let files = ws.files();
     sort_and_dedup(&mut diagnostics, |s| {
         files[s.file.0 as usize].display.clone()
@@ -139,7 +164,7 @@ pub fn run(opts: &CheckOptions) -> Outcome {
     errors.sort();
     errors.dedup();
     Outcome {
-        files: files.len(),
+        files: files.iter().filter(|f| !ws.is_aux(f.id)).count(),
         ws,
         projects,
         diagnostics,

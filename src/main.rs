@@ -7,6 +7,7 @@ use hylint::diagnostic::Severity;
 use hylint::report::{self, Format};
 use hylint::resolve::{load_project, LoadOptions, Workspace};
 use hylint::rules::registry;
+use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -74,6 +75,12 @@ struct CheckArgs {
     /// Lowest severity that makes the exit code 1
     #[arg(long, value_name = "SEVERITY", default_value = "warning", value_parser = ["info", "warning", "error"])]
     failure_threshold: String,
+    /// Only these rules: names, codes, code prefixes (HY1), categories or ALL; comma-separated
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    select: Vec<String>,
+    /// Not these rules (same forms as --select)
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    ignore: Vec<String>,
     /// Colour in full output: auto, always, never
     #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
     color: String,
@@ -140,7 +147,45 @@ fn print_rules() {
     }
 }
 
+/// The rules `--select`/`--ignore` leave enabled; an unknown selector is a usage error.
+fn enabled_rules(a: &CheckArgs) -> Result<Option<HashSet<&'static str>>, String> {
+    if a.select.is_empty() && a.ignore.is_empty() {
+        return Ok(None);
+    }
+    let resolve = |sel: &str| -> Result<Vec<&'static str>, String> {
+        let rules = registry::select(sel);
+        if rules.is_empty() {
+            return Err(format!(
+                "unknown rule selector {sel:?}; `hylint rules` lists them"
+            ));
+        }
+        Ok(rules.iter().map(|r| r.name).collect())
+    };
+    let mut on: HashSet<&'static str> = if a.select.is_empty() {
+        registry::ALL.iter().map(|r| r.name).collect()
+    } else {
+        let mut s = HashSet::new();
+        for sel in &a.select {
+            s.extend(resolve(sel)?);
+        }
+        s
+    };
+    for sel in &a.ignore {
+        for r in resolve(sel)? {
+            on.remove(r);
+        }
+    }
+    Ok(Some(on))
+}
+
 fn run_check(a: CheckArgs) -> u8 {
+    let enabled = match enabled_rules(&a) {
+        Ok(e) => e,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
     let paths = if a.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
@@ -149,6 +194,10 @@ fn run_check(a: CheckArgs) -> u8 {
     let opts = CheckOptions {
         paths,
         load: a.load.options(),
+        rules: hylint::rules::RuleOptions {
+            enabled,
+            ..Default::default()
+        },
     };
     let outcome = check::run(&opts);
     let stdout = std::io::stdout();

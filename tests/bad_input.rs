@@ -17,7 +17,7 @@ fn write(dir: &Path, rel: &str, bytes: &[u8]) {
 fn check(dir: &Path, args: &[&str]) -> (i32, String, String) {
     let mut child = hylint()
         .current_dir(dir)
-        .args(["check", "--format", "concise"])
+        .args(["check", "--format", "concise", "--select", "HY0"])
         .args(args)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())

@@ -17,7 +17,7 @@ const DUP: &str = "services:\n  web:\n    image: a\n    image: b\n";
 fn json_check(dir: &Path, args: &[&str]) -> (i32, Value) {
     let out = hylint()
         .current_dir(dir)
-        .args(["check", "--format", "json"])
+        .args(["check", "--format", "json", "--select", "HY0"])
         .args(args)
         .output()
         .unwrap();
@@ -124,6 +124,7 @@ fn exit_codes_and_failure_threshold() {
         hylint()
             .current_dir(tmp.path())
             .args(args)
+            .args(["--select", "HY0"])
             .output()
             .unwrap()
             .status
@@ -145,7 +146,7 @@ fn full_output_is_a_rustc_style_snippet() {
     write(tmp.path(), "compose.yml", DUP);
     let out = hylint()
         .current_dir(tmp.path())
-        .arg("check")
+        .args(["check", "--select", "duplicate-key"])
         .output()
         .unwrap();
     let text = String::from_utf8(out.stdout).unwrap();

@@ -27,6 +27,8 @@ pub struct Service {
     pub node: Node,
     /// The service's name key where it is declared.
     pub decl: Span,
+    /// The service's own mapping as written (a value outside it is inherited).
+    pub body: Span,
     pub file: FileId,
     pub profiles: Vec<String>,
     /// Extends chain, nearest base first.
@@ -36,6 +38,11 @@ pub struct Service {
 }
 
 impl Service {
+    /// Whether a value is written in this service's own mapping (not inherited through
+    /// `extends` or brought in from an anchor elsewhere).
+    pub fn owns(&self, span: Span) -> bool {
+        span.file == self.body.file && span.start >= self.body.start && span.end <= self.body.end
+    }
     pub fn get(&self, key: &str) -> Option<&Node> {
         self.node.get(key)
     }

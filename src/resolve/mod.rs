@@ -271,6 +271,7 @@ impl Ctx<'_> {
                     name: e.key_str().to_string(),
                     node,
                     decl: e.key.span,
+                    body: e.value.site(),
                     file,
                     profiles,
                     extends,

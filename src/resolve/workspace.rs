@@ -38,6 +38,8 @@ pub struct Workspace {
     parsed: RwLock<HashMap<FileId, Arc<Parsed>>>,
     /// Problems found before parsing (not UTF-8, binary, too large), by file.
     pre: RwLock<HashMap<FileId, YamlProblem>>,
+    /// Files read for rules (configs a service mounts), not compose files: never linted.
+    aux: RwLock<HashMap<PathBuf, Option<FileId>>>,
 }
 
 impl Workspace {
@@ -49,7 +51,40 @@ impl Workspace {
             by_path: Mutex::new(HashMap::new()),
             parsed: RwLock::new(HashMap::new()),
             pre: RwLock::new(HashMap::new()),
+            aux: RwLock::new(HashMap::new()),
         }
+    }
+
+    /// Read a small text file a service mounts (a config), once; `None` for directories,
+    /// missing, binary or large files. Such files are shown in diagnostics but never linted.
+    pub fn load_aux(&self, path: &Path) -> Option<FileId> {
+        const MAX_AUX: u64 = 1024 * 1024;
+        let abs = self.absolute(path);
+        if let Some(r) = self.aux.read().expect("workspace lock").get(&abs) {
+            return *r;
+        }
+        let r = (|| {
+            let meta = std::fs::metadata(&abs).ok()?;
+            if !meta.is_file() || meta.len() > MAX_AUX {
+                return None;
+            }
+            let bytes = std::fs::read(&abs).ok()?;
+            if bytes.contains(&0) {
+                return None;
+            }
+            let text = String::from_utf8(bytes).ok()?;
+            Some(self.push(abs.clone(), self.display(&abs), text))
+        })();
+        self.aux.write().expect("workspace lock").insert(abs, r);
+        r
+    }
+
+    pub fn is_aux(&self, id: FileId) -> bool {
+        self.aux
+            .read()
+            .expect("workspace lock")
+            .values()
+            .any(|v| *v == Some(id))
     }
 
     pub fn absolute(&self, p: &Path) -> PathBuf {

@@ -1,12 +1,85 @@
 //! Rules: one file per rule under `src/rules/<category>/`, one page per rule under `rules/`.
 //! Every rule declares a [`RuleMeta`]; `registry` lists them all, in code order.
 
+pub mod knowledge;
+pub mod policy;
 pub mod registry;
 pub mod resolution;
 pub mod schema;
 pub mod syntax;
 
-use crate::diagnostic::Severity;
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::graph::Graph;
+use crate::model::{Project, Service};
+use crate::resolve::Workspace;
+use crate::source::Span;
+use crate::yaml::Node;
+use knowledge::Knowledge;
+
+/// Options rules read (set from hylint.toml; defaults here).
+#[derive(Clone, Debug, Default)]
+pub struct RuleOptions {
+    /// Rules to run (names); `None` runs every rule.
+    pub enabled: Option<std::collections::HashSet<&'static str>>,
+    /// `missing-healthcheck`: also report `healthcheck: {disable: true}`.
+    pub healthcheck_strict: bool,
+    /// `static-ip`: networks on which pinned addresses are accepted.
+    pub static_ip_allowed_networks: Vec<String>,
+}
+
+/// What a tree-wide rule sees: every project of the run with its graph.
+pub struct Tree<'a> {
+    pub ws: &'a Workspace,
+    pub projects: Vec<(&'a Project, Graph)>,
+    pub knowledge: &'a Knowledge,
+    pub options: &'a RuleOptions,
+}
+
+/// A rule that runs on the loaded tree.
+pub type Check = fn(&Tree, &mut Vec<Diagnostic>);
+
+impl RuleOptions {
+    pub fn is_enabled(&self, rule: &str) -> bool {
+        self.enabled.as_ref().is_none_or(|e| e.contains(rule))
+    }
+}
+
+impl Tree<'_> {
+    /// A diagnostic about `value` of `svc`, reported where the value is written; when that is
+    /// not in the service's own mapping (a template reached through `extends`, an anchor), a
+    /// secondary label marks the service that inherits it.
+    pub fn at_value(
+        &self,
+        meta: &'static RuleMeta,
+        svc: &Service,
+        value: &Node,
+        message: String,
+    ) -> Diagnostic {
+        let mut d = Diagnostic::new(meta, value.span, message).with_service(&svc.name);
+        if let Some(site) = value.used_at {
+            d = d.with_label(site, "used here through an alias");
+        }
+        if !svc.owns(value.span) {
+            d = d.with_label(svc.decl, format!("inherited by service `{}`", svc.name));
+        }
+        d
+    }
+
+    /// A diagnostic about a service as a whole (a missing key): at its name.
+    pub fn at_service(
+        &self,
+        meta: &'static RuleMeta,
+        svc: &Service,
+        message: String,
+    ) -> Diagnostic {
+        Diagnostic::new(meta, svc.decl, message).with_service(&svc.name)
+    }
+
+    pub fn text(&self, span: Span) -> String {
+        let f = self.ws.file(span.file);
+        f.text.get(span.range()).unwrap_or("").to_string()
+    }
+}
 
 /// What identifies and documents a rule. The page under `rules/` is the rule's documentation,
 /// embedded at build time so `hylint explain` and the docs never drift apart.

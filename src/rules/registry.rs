@@ -2,6 +2,13 @@
 
 use super::RuleMeta;
 
+pub use super::policy::dependency_without_healthcheck::META as DEPENDENCY_WITHOUT_HEALTHCHECK;
+pub use super::policy::gpu_reservation_gap::META as GPU_RESERVATION_GAP;
+pub use super::policy::missing_healthcheck::META as MISSING_HEALTHCHECK;
+pub use super::policy::missing_resource_limits::META as MISSING_RESOURCE_LIMITS;
+pub use super::policy::redundant_init_container::META as REDUNDANT_INIT_CONTAINER;
+pub use super::policy::static_ip::META as STATIC_IP;
+pub use super::policy::writable_exporter::META as WRITABLE_EXPORTER;
 pub use super::resolution::extends_error::META as EXTENDS_ERROR;
 pub use super::resolution::include_conflict::META as INCLUDE_CONFLICT;
 pub use super::resolution::include_error::META as INCLUDE_ERROR;
@@ -19,7 +26,57 @@ pub static ALL: &[&RuleMeta] = &[
     &INCLUDE_ERROR,
     &INCLUDE_CONFLICT,
     &SCHEMA_VIOLATION,
+    &STATIC_IP,
+    &REDUNDANT_INIT_CONTAINER,
+    &MISSING_HEALTHCHECK,
+    &DEPENDENCY_WITHOUT_HEALTHCHECK,
+    &MISSING_RESOURCE_LIMITS,
+    &WRITABLE_EXPORTER,
+    &GPU_RESERVATION_GAP,
 ];
+
+/// Tree rules and their checks, in code order.
+pub static CHECKS: &[(&RuleMeta, super::Check)] = &[
+    (&STATIC_IP, super::policy::static_ip::check),
+    (
+        &REDUNDANT_INIT_CONTAINER,
+        super::policy::redundant_init_container::check,
+    ),
+    (
+        &MISSING_HEALTHCHECK,
+        super::policy::missing_healthcheck::check,
+    ),
+    (
+        &DEPENDENCY_WITHOUT_HEALTHCHECK,
+        super::policy::dependency_without_healthcheck::check,
+    ),
+    (
+        &MISSING_RESOURCE_LIMITS,
+        super::policy::missing_resource_limits::check,
+    ),
+    (&WRITABLE_EXPORTER, super::policy::writable_exporter::check),
+    (
+        &GPU_RESERVATION_GAP,
+        super::policy::gpu_reservation_gap::check,
+    ),
+];
+
+/// Rules a selector names: a rule name, a code, a code prefix (`HY1`), a category
+/// (`policy`), or `ALL`. Empty when it names nothing.
+pub fn select(selector: &str) -> Vec<&'static RuleMeta> {
+    let s = selector.trim();
+    ALL.iter()
+        .copied()
+        .filter(|r| {
+            s.eq_ignore_ascii_case("all")
+                || r.name == s
+                || r.category == s
+                || (!s.is_empty()
+                    && r.code.len() >= s.len()
+                    && r.code[..s.len()].eq_ignore_ascii_case(s))
+        })
+        .collect()
+}
 
 pub fn find(name_or_code: &str) -> Option<&'static RuleMeta> {
     ALL.iter()

@@ -1,0 +1,168 @@
+//! The data the policy rules use (`rules/knowledge.yml`), embedded at build time and parsed once.
+
+use crate::source::FileId;
+use crate::yaml::{self, Node};
+use regex::Regex;
+use std::sync::OnceLock;
+
+pub const SOURCE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/knowledge.yml"));
+
+/// A set of image or name globs (`*` matches anything).
+#[derive(Debug)]
+pub struct Globs(Vec<Regex>);
+
+impl Globs {
+    pub fn new(patterns: &[String]) -> Globs {
+        Globs(
+            patterns
+                .iter()
+                .map(|p| {
+                    let re = format!("^{}$", regex::escape(p).replace(r"\*", ".*"));
+                    Regex::new(&re).expect("escaped glob is a valid regex")
+                })
+                .collect(),
+        )
+    }
+    pub fn matches(&self, s: &str) -> bool {
+        self.0.iter().any(|r| r.is_match(s))
+    }
+    /// Image references match as written and without a Docker Hub prefix.
+    pub fn matches_image(&self, image: &str) -> bool {
+        let short = image
+            .strip_prefix("docker.io/library/")
+            .or_else(|| image.strip_prefix("docker.io/"))
+            .unwrap_or(image);
+        self.matches(image) || self.matches(short)
+    }
+}
+
+#[derive(Debug)]
+pub struct Database {
+    pub name: String,
+    pub images: Globs,
+    pub init_dir: String,
+}
+
+#[derive(Debug)]
+pub struct KnownHealthcheck {
+    pub images: Globs,
+    pub test: Vec<String>,
+}
+
+#[derive(Debug)]
+pub struct Knowledge {
+    pub exporter_images: Globs,
+    pub exporter_names: Globs,
+    pub gpu_images: Globs,
+    pub gpu_environment: Vec<String>,
+    pub gpu_runtimes: Vec<String>,
+    pub databases: Vec<Database>,
+    pub script_clients: Vec<Regex>,
+    pub host_options: Vec<Regex>,
+    pub healthchecks: Vec<KnownHealthcheck>,
+}
+
+fn strings(n: Option<&Node>) -> Vec<String> {
+    n.and_then(|n| n.as_seq())
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|s| s.as_str().map(str::to_string))
+        .collect()
+}
+
+fn regexes(n: Option<&Node>) -> Vec<Regex> {
+    strings(n)
+        .iter()
+        .map(|r| {
+            Regex::new(r).unwrap_or_else(|e| panic!("rules/knowledge.yml: bad regex {r:?}: {e}"))
+        })
+        .collect()
+}
+
+impl Knowledge {
+    pub fn parse(text: &str) -> Knowledge {
+        let parsed = yaml::parse(FileId(u32::MAX), text);
+        assert!(
+            parsed.problems.is_empty(),
+            "rules/knowledge.yml: {:?}",
+            parsed.problems
+        );
+        let d = &parsed.docs[0];
+        let list = |path: &[&str]| strings(d.path(path));
+        Knowledge {
+            exporter_images: Globs::new(&list(&["exporters", "images"])),
+            exporter_names: Globs::new(&list(&["exporters", "names"])),
+            gpu_images: Globs::new(&list(&["gpu", "images"])),
+            gpu_environment: list(&["gpu", "environment"]),
+            gpu_runtimes: list(&["gpu", "runtimes"]),
+            databases: d
+                .get("databases")
+                .and_then(|n| n.as_seq())
+                .unwrap_or(&[])
+                .iter()
+                .map(|db| Database {
+                    name: db
+                        .get("name")
+                        .and_then(|n| n.as_str())
+                        .unwrap_or("")
+                        .to_string(),
+                    images: Globs::new(&strings(db.get("images"))),
+                    init_dir: db
+                        .get("init_dir")
+                        .and_then(|n| n.as_str())
+                        .unwrap_or("/docker-entrypoint-initdb.d")
+                        .to_string(),
+                })
+                .collect(),
+            script_clients: regexes(d.get("script_clients")),
+            host_options: regexes(d.get("host_options")),
+            healthchecks: d
+                .get("healthchecks")
+                .and_then(|n| n.as_seq())
+                .unwrap_or(&[])
+                .iter()
+                .map(|h| KnownHealthcheck {
+                    images: Globs::new(&strings(h.get("images"))),
+                    test: strings(h.get("test")),
+                })
+                .collect(),
+        }
+    }
+
+    /// The embedded knowledge.
+    pub fn builtin() -> &'static Knowledge {
+        static K: OnceLock<Knowledge> = OnceLock::new();
+        K.get_or_init(|| Knowledge::parse(SOURCE))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    #[test]
+    fn builtin_parses_and_matches() {
+        let k = Knowledge::builtin();
+        assert!(k
+            .exporter_images
+            .matches_image("oliver006/redis_exporter:v1.81.0-alpine"));
+        assert!(k
+            .exporter_images
+            .matches_image("prometheuscommunity/postgres-exporter:v0.18.1"));
+        assert!(k
+            .exporter_images
+            .matches_image("gcr.io/cadvisor/cadvisor:v0.52.1"));
+        assert!(!k.exporter_images.matches_image("prom/prometheus:v3.9.0"));
+        assert!(k.gpu_images.matches_image("ollama/ollama:0.6.2"));
+        assert!(k.gpu_images.matches_image("ghcr.io/org/app:1.0-cuda12"));
+        assert!(!k.gpu_images.matches_image("nginx:1.27"));
+        let pg = &k.databases[0];
+        assert!(pg.images.matches_image("postgres:17-alpine"));
+        assert!(pg.images.matches_image("docker.io/library/postgres:17"));
+        assert!(!pg.images.matches_image("ghcr.io/zalando/spilo-17:4.0-p3"));
+        let psql = &k.script_clients[0];
+        let c = psql
+            .captures(r#"psql -h "$X" -U u -f /home/postgres/init.sql;"#)
+            .unwrap();
+        assert_eq!(&c[1], "/home/postgres/init.sql");
+    }
+}

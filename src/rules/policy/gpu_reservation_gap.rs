@@ -1,0 +1,110 @@
+//! `gpu-reservation-gap`: a GPU workload without a GPU device reservation, and malformed device
+//! reservations.
+
+use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::Service;
+use crate::rules::Tree;
+use crate::yaml::Typed;
+
+crate::rule_meta!(
+    "gpu-reservation-gap",
+    "HY107",
+    "policy",
+    Warning,
+    fixable = false,
+    "A GPU workload reserves no GPU (deploy.resources.reservations.devices), or a device reservation is malformed"
+);
+
+/// Why a service is a GPU workload, if it is one.
+pub fn gpu_reason(t: &Tree, svc: &Service) -> Option<String> {
+    let k = t.knowledge;
+    if let Some(i) = svc.image().filter(|i| k.gpu_images.matches_image(i)) {
+        return Some(format!("image `{i}`"));
+    }
+    if let Some(env) = svc.get("environment").and_then(|e| e.as_map()) {
+        if let Some(e) = env
+            .iter()
+            .find(|e| k.gpu_environment.iter().any(|g| g == e.key_str()))
+        {
+            return Some(format!("environment `{}`", e.key_str()));
+        }
+    }
+    if let Some(r) = svc
+        .str("runtime")
+        .filter(|r| k.gpu_runtimes.iter().any(|g| g == r))
+    {
+        return Some(format!("`runtime: {r}`"));
+    }
+    None
+}
+
+pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
+    let meta = &crate::rules::registry::GPU_RESERVATION_GAP;
+    for (p, _) in &t.projects {
+        for svc in p.services.values() {
+            let reservations = svc.node.path(&["deploy", "resources", "reservations"]);
+            let devices = reservations
+                .and_then(|r| r.get("devices"))
+                .and_then(|d| d.as_seq())
+                .unwrap_or(&[]);
+            let mut has_gpu = false;
+            for dev in devices {
+                let caps = dev.get("capabilities");
+                let gpu = caps
+                    .and_then(|c| c.as_seq())
+                    .unwrap_or(&[])
+                    .iter()
+                    .any(|c| c.as_str() == Some("gpu"));
+                has_gpu |= gpu;
+                let bad = |msg: String, at: &crate::yaml::Node| {
+                    t.at_value(meta, svc, at, msg)
+                        .with_severity(Severity::Error)
+                };
+                if caps.is_none_or(|c| c.as_seq().is_none_or(|s| s.is_empty())) {
+                    out.push(bad(
+                        format!("device reservation of `{}` has no capabilities: compose requires them (`capabilities: [gpu]`)", svc.name),
+                        dev,
+                    ));
+                }
+                if let (Some(count), Some(_)) = (dev.get("count"), dev.get("device_ids")) {
+                    out.push(bad(
+                        format!("device reservation of `{}` sets both count and device_ids: compose accepts one or the other", svc.name),
+                        count,
+                    ));
+                }
+                if let Some(count) = dev.get("count") {
+                    let ok = match count.typed() {
+                        Typed::Int(n) => n > 0,
+                        Typed::Str(s) => s == "all" || s.parse::<i64>().is_ok_and(|n| n > 0),
+                        _ => false,
+                    };
+                    if !ok {
+                        out.push(bad(
+                            format!(
+                                "device count `{}` of `{}` is neither a positive integer nor \"all\"",
+                                count.scalar_string().unwrap_or_default(),
+                                svc.name
+                            ),
+                            count,
+                        ));
+                    }
+                }
+            }
+            if has_gpu {
+                continue;
+            }
+            let Some(reason) = gpu_reason(t, svc) else {
+                continue;
+            };
+            let message = format!(
+                "GPU workload `{}` ({reason}) reserves no GPU: without `deploy.resources.reservations.devices` \
+                 with `capabilities: [gpu]` it runs on the CPU",
+                svc.name
+            );
+            out.push(match reservations {
+                Some(r) => t.at_value(meta, svc, r, message),
+                None => t.at_service(meta, svc, message),
+            });
+        }
+    }
+}

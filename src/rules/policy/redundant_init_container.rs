@@ -1,0 +1,131 @@
+//! `redundant-init-container`: a run-once service feeds a database a script that the database
+//! image already runs from `/docker-entrypoint-initdb.d/`.
+
+use super::{command_text, is_run_once};
+use crate::diagnostic::Diagnostic;
+use crate::model::{Project, Service};
+use crate::rules::Tree;
+use crate::yaml::Node;
+
+crate::rule_meta!(
+    "redundant-init-container",
+    "HY102",
+    "policy",
+    Warning,
+    fixable = false,
+    "A run-once container runs a script the database image already runs from /docker-entrypoint-initdb.d"
+);
+
+fn binds(svc: &Service) -> impl Iterator<Item = (&str, &str, &Node)> {
+    svc.get("volumes")
+        .and_then(|v| v.as_seq())
+        .unwrap_or(&[])
+        .iter()
+        .filter(|v| v.get("type").and_then(|t| t.as_str()) == Some("bind"))
+        .filter_map(|v| Some((v.get("source")?.as_str()?, v.get("target")?.as_str()?, v)))
+}
+
+/// Where a path inside the container comes from on the host, through a bind mount.
+fn host_path(svc: &Service, container_path: &str) -> Option<String> {
+    binds(svc).find_map(|(src, target, _)| {
+        let target = target.trim_end_matches('/');
+        if container_path == target {
+            Some(src.to_string())
+        } else {
+            container_path
+                .strip_prefix(target)
+                .filter(|rest| rest.starts_with('/'))
+                .map(|rest| format!("{}{rest}", src.trim_end_matches('/')))
+        }
+    })
+}
+
+/// Services the init container talks to: its dependencies and the hosts its command names.
+fn targets<'a>(t: &Tree, p: &'a Project, svc: &Service, cmd: &str) -> Vec<&'a Service> {
+    let mut names: Vec<String> = svc.depends_on().map(|(n, _)| n.to_string()).collect();
+    for re in &t.knowledge.host_options {
+        for c in re.captures_iter(cmd) {
+            names.push(c[1].trim_matches('"').to_string());
+        }
+    }
+    let mut out: Vec<&Service> = Vec::new();
+    for n in names {
+        let found = p.services.get(&n).or_else(|| {
+            p.services
+                .values()
+                .find(|s| s.container_name() == Some(n.as_str()))
+        });
+        if let Some(s) = found {
+            if !out.iter().any(|o| o.name == s.name) && s.name != svc.name {
+                out.push(s);
+            }
+        }
+    }
+    out
+}
+
+pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
+    let meta = &crate::rules::registry::REDUNDANT_INIT_CONTAINER;
+    for (p, _) in &t.projects {
+        for svc in p.services.values() {
+            if !is_run_once(svc) {
+                continue;
+            }
+            let cmd = command_text(svc);
+            let scripts: Vec<String> = t
+                .knowledge
+                .script_clients
+                .iter()
+                .flat_map(|re| {
+                    re.captures_iter(&cmd)
+                        .map(|c| c[1].to_string())
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            'script: for script in scripts {
+                let Some(host) = host_path(svc, &script) else {
+                    continue;
+                };
+                for target in targets(t, p, svc, &cmd) {
+                    let Some(image) = target.image() else {
+                        continue;
+                    };
+                    let Some(db) = t
+                        .knowledge
+                        .databases
+                        .iter()
+                        .find(|d| d.images.matches_image(image))
+                    else {
+                        continue;
+                    };
+                    let init_dir = db.init_dir.trim_end_matches('/');
+                    for (src, dst, vol) in binds(target) {
+                        let in_init_dir =
+                            dst == init_dir || dst.starts_with(&format!("{init_dir}/"));
+                        let same_file = host == src
+                            || host.starts_with(&format!("{}/", src.trim_end_matches('/')));
+                        if !(in_init_dir && same_file) {
+                            continue;
+                        }
+                        let file = host.rsplit('/').next().unwrap_or(&host);
+                        let mut d = t
+                            .at_service(
+                                meta,
+                                svc,
+                                format!(
+                                    "service `{}` runs {file}, which `{}` ({}) already runs from {init_dir} on its first start: remove the init container",
+                                    svc.name, target.name, db.name
+                                ),
+                            )
+                            .with_label(vol.site(), format!("`{}` mounts it into {init_dir} here", target.name));
+                        if let Some(c) = svc.get("command") {
+                            d = d.with_label(c.site(), "and this command runs it again");
+                        }
+                        out.push(d);
+                        continue 'script;
+                    }
+                }
+            }
+        }
+    }
+}
