@@ -143,6 +143,8 @@ pub fn run(opts: &CheckOptions) -> Outcome {
             .iter()
             .map(|l| (&l.project, Graph::build(&l.project)))
             .collect(),
+        variables: projects.iter().map(|l| l.variables.as_slice()).collect(),
+        loader_diagnostics: projects.iter().map(|l| l.diagnostics.as_slice()).collect(),
         knowledge: Knowledge::builtin(),
         options: &opts.rules,
     };

@@ -204,7 +204,17 @@ impl Ctx<'_> {
                     }
                     let text = self.ws.file(file);
                     let env = self.envs[env_id].clone();
-                    interpolate_node(&mut d, &env, &text.text, &mut self.vars, &mut self.diags);
+                    interpolate_node(
+                        &mut d,
+                        &mut Vec::new(),
+                        &env,
+                        &text.text,
+                        &mut self.vars,
+                        &mut self.diags,
+                    );
+                    // Compose validates each file, interpolated, against its schema.
+                    self.diags
+                        .extend(crate::rules::schema::schema_violation::validate(&d));
                     Some(d)
                 }
             }
@@ -487,8 +497,11 @@ impl Ctx<'_> {
         let mut problems = Vec::new();
         normalize::normalize_service(&mut node, dir, &self.envs[env_id], &mut problems);
         for p in problems {
-            self.diags
-                .push(Diagnostic::new(&r::SCHEMA_VIOLATION, p.span, p.message));
+            self.diags.push(Diagnostic::new(
+                &r::SCHEMA_VIOLATION,
+                p.span,
+                format!("{}: docker compose refuses the file", p.message),
+            ));
         }
         let Some(ext) = ext else {
             return Some((node, vec![]));
@@ -610,10 +623,124 @@ impl Named for Resource {
     }
 }
 
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Cast {
+    Bool,
+    Int,
+    Float,
+}
+
+/// Fields whose interpolated values compose casts from string (compose-go's
+/// interpolateTypeCastMapping); every other interpolated value is a string.
+const CASTS: &[(&[&str], Cast)] = &[
+    (&["services", "*", "configs", "[]", "mode"], Cast::Int),
+    (&["services", "*", "secrets", "[]", "mode"], Cast::Int),
+    (&["services", "*", "cpu_count"], Cast::Int),
+    (&["services", "*", "cpu_percent"], Cast::Float),
+    (&["services", "*", "cpu_period"], Cast::Int),
+    (&["services", "*", "cpu_quota"], Cast::Int),
+    (&["services", "*", "cpu_rt_period"], Cast::Int),
+    (&["services", "*", "cpu_rt_runtime"], Cast::Int),
+    (&["services", "*", "cpus"], Cast::Float),
+    (&["services", "*", "cpu_shares"], Cast::Int),
+    (&["services", "*", "init"], Cast::Bool),
+    (&["services", "*", "deploy", "replicas"], Cast::Int),
+    (
+        &["services", "*", "deploy", "update_config", "parallelism"],
+        Cast::Int,
+    ),
+    (
+        &[
+            "services",
+            "*",
+            "deploy",
+            "update_config",
+            "max_failure_ratio",
+        ],
+        Cast::Float,
+    ),
+    (
+        &["services", "*", "deploy", "rollback_config", "parallelism"],
+        Cast::Int,
+    ),
+    (
+        &[
+            "services",
+            "*",
+            "deploy",
+            "rollback_config",
+            "max_failure_ratio",
+        ],
+        Cast::Float,
+    ),
+    (
+        &["services", "*", "deploy", "restart_policy", "max_attempts"],
+        Cast::Int,
+    ),
+    (
+        &[
+            "services",
+            "*",
+            "deploy",
+            "placement",
+            "max_replicas_per_node",
+        ],
+        Cast::Int,
+    ),
+    (&["services", "*", "healthcheck", "retries"], Cast::Int),
+    (&["services", "*", "healthcheck", "disable"], Cast::Bool),
+    (&["services", "*", "oom_kill_disable"], Cast::Bool),
+    (&["services", "*", "oom_score_adj"], Cast::Int),
+    (&["services", "*", "pids_limit"], Cast::Int),
+    (&["services", "*", "ports", "[]", "target"], Cast::Int),
+    (&["services", "*", "privileged"], Cast::Bool),
+    (&["services", "*", "read_only"], Cast::Bool),
+    (&["services", "*", "scale"], Cast::Int),
+    (&["services", "*", "stdin_open"], Cast::Bool),
+    (&["services", "*", "tty"], Cast::Bool),
+    (&["services", "*", "ulimits", "*"], Cast::Int),
+    (&["services", "*", "ulimits", "*", "hard"], Cast::Int),
+    (&["services", "*", "ulimits", "*", "soft"], Cast::Int),
+    (&["services", "*", "volumes", "[]", "read_only"], Cast::Bool),
+    (
+        &["services", "*", "volumes", "[]", "volume", "nocopy"],
+        Cast::Bool,
+    ),
+    (&["networks", "*", "external"], Cast::Bool),
+    (&["networks", "*", "internal"], Cast::Bool),
+    (&["networks", "*", "attachable"], Cast::Bool),
+    (&["networks", "*", "enable_ipv6"], Cast::Bool),
+    (&["volumes", "*", "external"], Cast::Bool),
+    (&["secrets", "*", "external"], Cast::Bool),
+    (&["configs", "*", "external"], Cast::Bool),
+];
+
+fn cast_for(path: &[String]) -> Option<Cast> {
+    CASTS.iter().find_map(|(pat, c)| {
+        (pat.len() == path.len()
+            && pat
+                .iter()
+                .zip(path)
+                .all(|(p, s)| *p == "*" && s != "[]" || *p == s))
+        .then_some(*c)
+    })
+}
+
+/// compose-go's toBoolean.
+fn lenient_bool(s: &str) -> Option<bool> {
+    match s.to_ascii_lowercase().as_str() {
+        "y" | "yes" | "true" | "on" => Some(true),
+        "n" | "no" | "false" | "off" => Some(false),
+        _ => None,
+    }
+}
+
 /// Interpolate every scalar value (not keys) in place, recording variable uses with the span of
-/// the `${...}` text where it can be found in the source.
+/// the `${...}` text where it can be found in the source. The result is a string, except in the
+/// fields compose casts (booleans, numbers), where a value that does not cast is an error.
 fn interpolate_node(
     n: &mut Node,
+    path: &mut Vec<String>,
     env: &Env,
     text: &str,
     vars: &mut Vec<VarUse>,
@@ -636,8 +763,35 @@ fn interpolate_node(
                         });
                     }
                     *s = v;
-                    // An interpolated value is a string: `KEY: ${UNSET}` is "", not null.
-                    if s.is_empty() && n.style == crate::yaml::Style::Plain {
+                    let cast = cast_for(path);
+                    let cast_ok = match cast {
+                        None => true,
+                        Some(Cast::Bool) => match lenient_bool(s) {
+                            Some(b) => {
+                                *s = b.to_string();
+                                true
+                            }
+                            None => false,
+                        },
+                        Some(Cast::Int) => s.trim().parse::<i64>().is_ok(),
+                        Some(Cast::Float) => s.trim().parse::<f64>().is_ok(),
+                    };
+                    if !cast_ok {
+                        diags.push(Diagnostic::new(
+                            &r::INVALID_INTERPOLATION,
+                            span,
+                            format!(
+                                "{} interpolates to {s:?}, which compose cannot cast to {}: docker compose refuses the file",
+                                path.join("."),
+                                match cast {
+                                    Some(Cast::Bool) => "a boolean",
+                                    Some(Cast::Int) => "an integer",
+                                    _ => "a number",
+                                }
+                            ),
+                        ));
+                    }
+                    if cast.is_none() || !cast_ok {
                         n.style = crate::yaml::Style::DoubleQuoted;
                     }
                 }
@@ -648,12 +802,20 @@ fn interpolate_node(
                 )),
             }
         }
-        Kind::Seq(items) => items
-            .iter_mut()
-            .for_each(|i| interpolate_node(i, env, text, vars, diags)),
-        Kind::Map(entries) => entries
-            .iter_mut()
-            .for_each(|e| interpolate_node(&mut e.value, env, text, vars, diags)),
+        Kind::Seq(items) => {
+            path.push("[]".into());
+            for i in items.iter_mut() {
+                interpolate_node(i, path, env, text, vars, diags);
+            }
+            path.pop();
+        }
+        Kind::Map(entries) => {
+            for e in entries.iter_mut() {
+                path.push(e.key_str().to_string());
+                interpolate_node(&mut e.value, path, env, text, vars, diags);
+                path.pop();
+            }
+        }
     }
 }
 

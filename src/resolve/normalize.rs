@@ -106,6 +106,7 @@ pub fn normalize_service(
                 }
             }
             "build" => *v = build(v, dir),
+            "extra_hosts" => extra_hosts(v, problems),
             "env_file" | "label_file" => *v = env_files(v, dir),
             "expose" => {
                 if let Kind::Seq(items) = &mut v.kind {
@@ -380,6 +381,45 @@ fn file_refs(v: &Node, target_prefix: Option<&str>) -> Node {
         })
         .collect();
     with_kind(v, Kind::Seq(out))
+}
+
+/// `extra_hosts` entries compose cannot read: `host:ip` / `host=ip` with an empty side (an
+/// unset variable, typically).
+fn extra_hosts(v: &Node, problems: &mut Vec<NormalizeProblem>) {
+    let check = |host: &str, ip: &str, span: Span, problems: &mut Vec<NormalizeProblem>| {
+        if host.is_empty() {
+            problems.push(NormalizeProblem {
+                span,
+                message: "extra_hosts: bad host name ''".into(),
+            });
+        } else if ip.is_empty() {
+            problems.push(NormalizeProblem {
+                span,
+                message: format!("extra_hosts: no address for host {host:?}"),
+            });
+        }
+    };
+    match &v.kind {
+        Kind::Seq(items) => {
+            for i in items {
+                let Some(e) = i.as_str() else { continue };
+                match e.split_once('=').or_else(|| e.split_once(':')) {
+                    Some((h, ip)) => check(h.trim(), ip.trim(), i.span, problems),
+                    None => problems.push(NormalizeProblem {
+                        span: i.span,
+                        message: format!("extra_hosts: invalid entry {e:?}, expected host:ip"),
+                    }),
+                }
+            }
+        }
+        Kind::Map(es) => {
+            for e in es {
+                let ip = e.value.scalar_string().unwrap_or_default();
+                check(e.key_str(), &ip, e.value.span, problems);
+            }
+        }
+        Kind::Scalar(_) => {}
+    }
 }
 
 fn build(v: &Node, dir: &Path) -> Node {

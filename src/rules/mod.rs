@@ -7,6 +7,7 @@ pub mod registry;
 pub mod resolution;
 pub mod schema;
 pub mod syntax;
+pub mod validity;
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::Graph;
@@ -31,6 +32,10 @@ pub struct RuleOptions {
 pub struct Tree<'a> {
     pub ws: &'a Workspace,
     pub projects: Vec<(&'a Project, Graph)>,
+    /// Per project (same order): variable uses met while interpolating.
+    pub variables: Vec<&'a [crate::resolve::VarUse]>,
+    /// Per project: what the loader reported.
+    pub loader_diagnostics: Vec<&'a [Diagnostic]>,
     pub knowledge: &'a Knowledge,
     pub options: &'a RuleOptions,
 }
@@ -42,6 +47,36 @@ impl RuleOptions {
     pub fn is_enabled(&self, rule: &str) -> bool {
         self.enabled.as_ref().is_none_or(|e| e.contains(rule))
     }
+}
+
+/// Whether two services can be up at the same time, and how sure that is: `Error` when both run
+/// under the profiles of this run, `Warning` when some other selection of profiles runs both,
+/// `None` when they never run together. In one project, services with disjoint profiles are
+/// alternatives; across projects, services declared in two files of one directory are
+/// (`docker-compose.yml` beside `docker-compose.cluster.yml`: variants of one stack).
+pub fn run_together(
+    t: &Tree,
+    pa: &Project,
+    a: &Service,
+    pb: &Project,
+    b: &Service,
+) -> Option<Severity> {
+    if pa.is_active(a) && pb.is_active(b) && (std::ptr::eq(pa, pb) || !alternatives(t, a, b)) {
+        return Some(Severity::Error);
+    }
+    let possible = if std::ptr::eq(pa, pb) {
+        a.profiles.is_empty()
+            || b.profiles.is_empty()
+            || a.profiles.iter().any(|p| b.profiles.contains(p))
+    } else {
+        !alternatives(t, a, b)
+    };
+    possible.then_some(Severity::Warning)
+}
+
+fn alternatives(t: &Tree, a: &Service, b: &Service) -> bool {
+    let (fa, fb) = (t.ws.file(a.file), t.ws.file(b.file));
+    fa.path != fb.path && fa.dir() == fb.dir()
 }
 
 impl Tree<'_> {

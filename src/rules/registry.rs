@@ -16,6 +16,10 @@ pub use super::resolution::invalid_interpolation::META as INVALID_INTERPOLATION;
 pub use super::schema::schema_violation::META as SCHEMA_VIOLATION;
 pub use super::syntax::duplicate_key::META as DUPLICATE_KEY;
 pub use super::syntax::invalid_yaml::META as INVALID_YAML;
+pub use super::validity::conflict::META as CONFLICT;
+pub use super::validity::missing_image::META as MISSING_IMAGE;
+pub use super::validity::missing_variable::META as MISSING_VARIABLE;
+pub use super::validity::undefined_reference::META as UNDEFINED_REFERENCE;
 
 /// Every rule, in code order.
 pub static ALL: &[&RuleMeta] = &[
@@ -26,6 +30,10 @@ pub static ALL: &[&RuleMeta] = &[
     &INCLUDE_ERROR,
     &INCLUDE_CONFLICT,
     &SCHEMA_VIOLATION,
+    &MISSING_IMAGE,
+    &UNDEFINED_REFERENCE,
+    &MISSING_VARIABLE,
+    &CONFLICT,
     &STATIC_IP,
     &REDUNDANT_INIT_CONTAINER,
     &MISSING_HEALTHCHECK,
@@ -37,6 +45,13 @@ pub static ALL: &[&RuleMeta] = &[
 
 /// Tree rules and their checks, in code order.
 pub static CHECKS: &[(&RuleMeta, super::Check)] = &[
+    (&MISSING_IMAGE, super::validity::missing_image::check),
+    (
+        &UNDEFINED_REFERENCE,
+        super::validity::undefined_reference::check,
+    ),
+    (&MISSING_VARIABLE, super::validity::missing_variable::check),
+    (&CONFLICT, super::validity::conflict::check),
     (&STATIC_IP, super::policy::static_ip::check),
     (
         &REDUNDANT_INIT_CONTAINER,

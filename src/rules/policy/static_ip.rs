@@ -97,19 +97,8 @@ fn in_subnet(addr: IpAddr, cidr: &str) -> Option<bool> {
     }
 }
 
-/// Two pinned services can be up at once: in one project unless their profiles are disjoint
-/// (profiles select variants); across projects unless they are declared in two files of one
-/// directory (`docker-compose.yml` beside `docker-compose.cluster.yml`: alternatives of one
-/// stack).
-fn run_together(t: &Tree, a: &Pin, b: &Pin) -> bool {
-    if std::ptr::eq(a.project, b.project) {
-        a.svc.profiles.is_empty()
-            || b.svc.profiles.is_empty()
-            || a.svc.profiles.iter().any(|p| b.svc.profiles.contains(p))
-    } else {
-        let (fa, fb) = (t.ws.file(a.svc.file), t.ws.file(b.svc.file));
-        fa.path == fb.path || fa.dir() != fb.dir()
-    }
+fn pins_run_together(t: &Tree, a: &Pin, b: &Pin) -> Option<Severity> {
+    crate::rules::run_together(t, a.project, a.svc, b.project, b.svc)
 }
 
 /// Byte offsets of `needle` in `hay` as a whole address (not part of a longer number).
@@ -202,10 +191,12 @@ pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
 
     // Two services holding one address on one network.
     for (i, b) in pins.iter().enumerate() {
-        if let Some(a) = pins[..i]
-            .iter()
-            .find(|a| a.network == b.network && a.addr == b.addr && run_together(t, a, b))
-        {
+        if let Some((a, sev)) = pins[..i].iter().find_map(|a| {
+            (a.network == b.network && a.addr == b.addr)
+                .then(|| pins_run_together(t, a, b))
+                .flatten()
+                .map(|s| (a, s))
+        }) {
             out.push(
                 Diagnostic::new(
                     meta,
@@ -215,7 +206,7 @@ pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
                         b.addr, b.key, a.svc.name
                     ),
                 )
-                .with_severity(Severity::Error)
+                .with_severity(sev)
                 .with_service(&b.svc.name)
                 .with_label(a.node.span, format!("also pinned by `{}`", a.svc.name)),
             );

@@ -1,0 +1,38 @@
+//! `missing-image`: a service left with neither `image` nor `build` after resolution.
+
+use super::{severity_for, when_enabled};
+use crate::diagnostic::Diagnostic;
+use crate::rules::Tree;
+
+crate::rule_meta!(
+    "missing-image",
+    "HY010",
+    "validity",
+    Error,
+    fixable = false,
+    "A service has neither image nor build after extends and merges are resolved"
+);
+
+pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
+    for (p, _) in &t.projects {
+        for svc in p.services.values() {
+            let has = |k: &str| svc.get(k).is_some_and(|v| !v.is_null());
+            if has("image") || has("build") {
+                continue;
+            }
+            out.push(
+                t.at_service(
+                    &META,
+                    svc,
+                    format!(
+                        "service `{}` has neither an image nor a build context{}: docker compose refuses the project; \
+                         add `image:`, `build:` or an `extends:` that provides one",
+                        svc.name,
+                        when_enabled(p, svc)
+                    ),
+                )
+                .with_severity(severity_for(p, svc)),
+            );
+        }
+    }
+}
