@@ -10,7 +10,7 @@ use crate::rules::syntax::{duplicate_key, invalid_yaml};
 use crate::rules::{registry, RuleOptions, Tree};
 use crate::source::{resolve_path, FileId};
 use rayon::prelude::*;
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
 
 #[derive(Clone, Debug, Default)]
@@ -61,9 +61,14 @@ fn references(ws: &Workspace, id: FileId) -> Vec<PathBuf> {
 }
 
 pub fn run(opts: &CheckOptions) -> Outcome {
+    run_with(opts, HashMap::new())
+}
+
+/// `run`, reading `overrides` (absolute path → text) instead of those files on disk.
+pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Outcome {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let relative = opts.paths.iter().all(|p| p.is_relative());
-    let ws = Workspace::new(cwd, relative);
+    let ws = Workspace::new(cwd, relative).with_overrides(overrides);
     let (paths, mut errors) = discover::discover(&opts.paths);
 
     let loaded: Vec<(PathBuf, Result<FileId, String>)> = paths

@@ -56,6 +56,28 @@ pub struct Fix {
     pub title: String,
     pub applicability: Applicability,
     pub edits: Vec<Edit>,
+    /// Where in the resolved model (`hylint model` JSON pointers, `*` for any key) the fix is
+    /// meant to change things; the engine refuses a fix that changes anything else.
+    pub touches: Vec<String>,
+}
+
+impl Fix {
+    pub fn safe(title: impl Into<String>, edits: Vec<Edit>, touches: Vec<String>) -> Fix {
+        Fix {
+            title: title.into(),
+            applicability: Applicability::Safe,
+            edits,
+            touches,
+        }
+    }
+    pub fn unsafe_(title: impl Into<String>, edits: Vec<Edit>, touches: Vec<String>) -> Fix {
+        Fix {
+            title: title.into(),
+            applicability: Applicability::Unsafe,
+            edits,
+            touches,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -95,6 +117,10 @@ impl Diagnostic {
     }
     pub fn with_service(mut self, service: impl Into<String>) -> Self {
         self.service = Some(service.into());
+        self
+    }
+    pub fn with_fix(mut self, fix: Option<Fix>) -> Self {
+        self.fix = fix.filter(|f| !f.edits.is_empty());
         self
     }
     pub fn with_severity(mut self, severity: Severity) -> Self {

@@ -7,6 +7,7 @@ pub mod check;
 pub mod diagnostic;
 pub mod discover;
 pub mod docs;
+pub mod fix;
 pub mod graph;
 pub mod model;
 pub mod report;

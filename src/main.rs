@@ -81,6 +81,15 @@ struct CheckArgs {
     /// Not these rules (same forms as --select)
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     ignore: Vec<String>,
+    /// Apply safe fixes, then report what remains
+    #[arg(long)]
+    fix: bool,
+    /// With --fix or --diff: also apply unsafe fixes
+    #[arg(long)]
+    unsafe_fixes: bool,
+    /// Print the fixes as a unified diff and write nothing
+    #[arg(long)]
+    diff: bool,
     /// Colour in full output: auto, always, never
     #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
     color: String,
@@ -199,7 +208,59 @@ fn run_check(a: CheckArgs) -> u8 {
             ..Default::default()
         },
     };
-    let outcome = check::run(&opts);
+    let mut fix_failed = false;
+    let outcome = if a.fix || a.diff {
+        let report = hylint::fix::run(
+            &opts,
+            &hylint::fix::FixOptions {
+                unsafe_fixes: a.unsafe_fixes,
+                ..Default::default()
+            },
+        );
+        if a.diff {
+            let mut so = std::io::stdout().lock();
+            for c in &report.changes {
+                let _ = so.write_all(hylint::fix::unified_diff(c).as_bytes());
+            }
+            if !report.changes.is_empty() {
+                eprintln!(
+                    "Would fix {} finding{} in {} file{} (nothing written).",
+                    report.applied,
+                    if report.applied == 1 { "" } else { "s" },
+                    report.changes.len(),
+                    if report.changes.len() == 1 { "" } else { "s" }
+                );
+            }
+            for r in &report.refused {
+                eprintln!("warning: {r}");
+            }
+            // Like `ruff --diff`: 1 when there is something to fix.
+            return u8::from(!report.changes.is_empty());
+        }
+        let mut written = 0;
+        for c in &report.changes {
+            match hylint::fix::write_atomic(&c.path, &c.original, &c.fixed, &opts.paths) {
+                Ok(()) => written += 1,
+                Err(e) => {
+                    eprintln!("error: {}: {e}", c.display);
+                    fix_failed = true;
+                }
+            }
+        }
+        for r in &report.refused {
+            eprintln!("warning: {r}");
+        }
+        eprintln!(
+            "Fixed {} finding{} in {written} file{}; {} remaining.",
+            report.applied,
+            if report.applied == 1 { "" } else { "s" },
+            if written == 1 { "" } else { "s" },
+            report.outcome.diagnostics.len()
+        );
+        report.outcome
+    } else {
+        check::run(&opts)
+    };
     let stdout = std::io::stdout();
     let result = match a.format {
         Format::Full => {
@@ -255,7 +316,7 @@ fn run_check(a: CheckArgs) -> u8 {
         eprintln!("error: no compose files found under the given paths");
         return 2;
     }
-    if !outcome.errors.is_empty() {
+    if !outcome.errors.is_empty() || fix_failed {
         return 2;
     }
     let threshold = Severity::parse(&a.failure_threshold).unwrap_or(Severity::Warning);

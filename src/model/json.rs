@@ -134,14 +134,18 @@ fn resource_name(project: &str, r: &Resource) -> String {
     format!("{project}_{}", r.name)
 }
 
+/// Top-level resources; with `used`, only those (compose prunes the rest).
 fn resources(
     project: &str,
     map: &IndexMap<String, Resource>,
-    used: &HashSet<String>,
+    used: Option<&HashSet<String>>,
     ipam: bool,
 ) -> Value {
     let mut m = Map::new();
-    for r in map.values().filter(|r| used.contains(&r.name)) {
+    for r in map
+        .values()
+        .filter(|r| used.is_none_or(|u| u.contains(&r.name)))
+    {
         let mut v = convert(&r.node, &mut Vec::new());
         if let Value::Object(o) = &mut v {
             o.insert("name".into(), json!(resource_name(project, r)));
@@ -157,9 +161,20 @@ fn resources(
 /// The project as `docker compose config --format json` prints it: active services only, and
 /// only the networks, volumes, secrets and configs they use (compose prunes the rest).
 pub fn compose_json(p: &Project) -> Value {
+    compose_json_of(p, false)
+}
+
+/// `compose_json` with every service, whatever its profiles, and every declared resource (the
+/// fix engine compares whole models).
+pub fn compose_json_of(p: &Project, all_services: bool) -> Value {
+    let prune = !all_services;
     let mut services = Map::new();
     let mut used: [HashSet<String>; 4] = Default::default();
-    for s in p.active_services() {
+    for s in p
+        .services
+        .values()
+        .filter(|s| all_services || p.is_active(s))
+    {
         let v = service_json(&s.node);
         if let Some(nets) = v.get("networks").and_then(|n| n.as_object()) {
             used[0].extend(nets.keys().cloned());
@@ -186,7 +201,7 @@ pub fn compose_json(p: &Project) -> Value {
     }
     let mut out = Map::new();
     out.insert("name".into(), json!(p.name));
-    let mut networks = resources(&p.name, &p.networks, &used[0], true);
+    let mut networks = resources(&p.name, &p.networks, prune.then_some(&used[0]), true);
     if let Value::Object(o) = &mut networks {
         if used[0].contains("default") && !o.contains_key("default") {
             o.insert(
@@ -205,7 +220,7 @@ pub fn compose_json(p: &Project) -> Value {
         (2, "secrets", &p.secrets),
         (3, "configs", &p.configs),
     ] {
-        let v = resources(&p.name, map, &used[i], false);
+        let v = resources(&p.name, map, prune.then_some(&used[i]), false);
         if v.as_object().is_some_and(|o| !o.is_empty()) {
             out.insert(key.into(), v);
         }

@@ -40,6 +40,8 @@ pub struct Workspace {
     pre: RwLock<HashMap<FileId, YamlProblem>>,
     /// Files read for rules (configs a service mounts), not compose files: never linted.
     aux: RwLock<HashMap<PathBuf, Option<FileId>>>,
+    /// Contents to use instead of the disk's (the fix engine's pending edits), by absolute path.
+    overrides: HashMap<PathBuf, String>,
 }
 
 impl Workspace {
@@ -52,7 +54,14 @@ impl Workspace {
             parsed: RwLock::new(HashMap::new()),
             pre: RwLock::new(HashMap::new()),
             aux: RwLock::new(HashMap::new()),
+            overrides: HashMap::new(),
         }
+    }
+
+    /// A workspace reading `overrides` (absolute paths) instead of those files on disk.
+    pub fn with_overrides(mut self, overrides: HashMap<PathBuf, String>) -> Workspace {
+        self.overrides = overrides;
+        self
     }
 
     /// Read a small text file a service mounts (a config), once; `None` for directories,
@@ -116,6 +125,9 @@ impl Workspace {
     }
 
     fn read_new(&self, abs: &Path) -> Result<FileId, FileError> {
+        if let Some(text) = self.overrides.get(abs) {
+            return Ok(self.push(abs.to_path_buf(), self.display(abs), text.clone()));
+        }
         let meta = std::fs::metadata(abs).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => FileError::NotFound,
             _ => FileError::Io(e.to_string()),

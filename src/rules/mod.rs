@@ -1,6 +1,7 @@
 //! Rules: one file per rule under `src/rules/<category>/`, one page per rule under `rules/`.
 //! Every rule declares a [`RuleMeta`]; `registry` lists them all, in code order.
 
+pub mod fixes;
 pub mod knowledge;
 pub mod policy;
 pub mod registry;
@@ -26,6 +27,8 @@ pub struct RuleOptions {
     pub healthcheck_strict: bool,
     /// `static-ip`: networks on which pinned addresses are accepted.
     pub static_ip_allowed_networks: Vec<String>,
+    /// `missing-resource-limits`: (cpus, memory) the unsafe fix inserts; no fix when unset.
+    pub default_limits: Option<(String, String)>,
 }
 
 /// What a tree-wide rule sees: every project of the run with its graph.

@@ -5,6 +5,7 @@
 //! go-yaml (and so docker compose) applies them, duplicate keys are reported instead of silently
 //! taking the last value, and `!reset` / `!override` tags are kept for the compose merge logic.
 
+pub mod edit;
 mod scalar;
 
 use crate::source::{FileId, Span};
@@ -169,6 +170,39 @@ impl Node {
             .find(|e| e.key_str() == key)
             .map(|e| &mut e.value)
     }
+    /// The chain of nodes from this one down to the node written at `span` (not through alias
+    /// copies, which share their anchor's spans).
+    pub fn chain_to(&self, span: Span) -> Option<Vec<&Node>> {
+        if self.span == span && self.used_at.is_none() {
+            return Some(vec![self]);
+        }
+        if self.used_at.is_some() || self.span.file != span.file {
+            return None;
+        }
+        let children: Vec<&Node> = match &self.kind {
+            Kind::Scalar(_) => return None,
+            Kind::Seq(items) => items.iter().collect(),
+            Kind::Map(es) => es
+                .iter()
+                .filter(|e| e.merged_from.is_none())
+                .flat_map(|e| [&e.key, &e.value])
+                .collect(),
+        };
+        for c in children {
+            if c.used_at.is_none()
+                && c.span.start <= span.start
+                && span.end <= c.span.end.max(c.span.start)
+                || c.span == span
+            {
+                if let Some(mut rest) = c.chain_to(span) {
+                    rest.insert(0, self);
+                    return Some(rest);
+                }
+            }
+        }
+        None
+    }
+
     /// Follow a path of mapping keys.
     pub fn path(&self, keys: &[&str]) -> Option<&Node> {
         let mut n = self;

@@ -1,9 +1,11 @@
 //! `gpu-reservation-gap`: a GPU workload without a GPU device reservation, and malformed device
 //! reservations.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::model::Service;
+use crate::rules::fixes::{own_get, own_path, service_fix};
 use crate::rules::Tree;
+use crate::yaml::edit::{self, Value};
 use crate::yaml::Typed;
 
 crate::rule_meta!(
@@ -11,7 +13,7 @@ crate::rule_meta!(
     "HY107",
     "policy",
     Warning,
-    fixable = false,
+    fixable = true,
     "A GPU workload reserves no GPU (deploy.resources.reservations.devices), or a device reservation is malformed"
 );
 
@@ -36,6 +38,50 @@ pub fn gpu_reason(t: &Tree, svc: &Service) -> Option<String> {
         return Some(format!("`runtime: {r}`"));
     }
     None
+}
+
+fn gpu_device() -> Value {
+    Value::Map(vec![
+        ("driver".into(), Value::Scalar("nvidia".into())),
+        ("count".into(), Value::Scalar("all".into())),
+        ("capabilities".into(), Value::FlowSeq(vec!["gpu".into()])),
+    ])
+}
+
+/// Add (or complete) `deploy.resources.reservations.devices` in the service's own mapping,
+/// merging into whatever part of that path it already has.
+fn reservation_fix(t: &Tree, svc: &Service) -> Option<Fix> {
+    service_fix(
+        t,
+        svc,
+        "Reserve all NVIDIA GPUs (driver: nvidia, count: all, capabilities: [gpu])",
+        vec![format!(
+            "/services/{}/deploy/resources/reservations",
+            svc.name
+        )],
+        |src, node| {
+            let path = ["deploy", "resources", "reservations", "devices"];
+            let edit = match own_path(node, &path) {
+                Some(devices) => match devices.as_seq() {
+                    Some(items) => match items
+                        .iter()
+                        .find(|d| d.is_map() && own_get(d, "capabilities").is_none())
+                    {
+                        Some(dev) => edit::insert_entry(
+                            src,
+                            dev,
+                            "capabilities",
+                            &Value::FlowSeq(vec!["gpu".into()]),
+                        ),
+                        None => edit::append_item(src, devices, &gpu_device()),
+                    },
+                    None => None,
+                },
+                None => edit::insert_into(src, node, &path, Value::Seq(vec![gpu_device()])),
+            };
+            edit.into_iter().collect()
+        },
+    )
 }
 
 pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
@@ -101,10 +147,13 @@ pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
                  with `capabilities: [gpu]` it runs on the CPU",
                 svc.name
             );
-            out.push(match reservations {
-                Some(r) => t.at_value(meta, svc, r, message),
-                None => t.at_service(meta, svc, message),
-            });
+            out.push(
+                match reservations {
+                    Some(r) => t.at_value(meta, svc, r, message),
+                    None => t.at_service(meta, svc, message),
+                }
+                .with_fix(reservation_fix(t, svc)),
+            );
         }
     }
 }

@@ -1,17 +1,54 @@
 //! `missing-healthcheck`: a long-running service without a health check.
 
 use super::{healthcheck_disabled, is_run_once};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Fix};
+use crate::model::Service;
+use crate::rules::fixes::service_fix;
 use crate::rules::Tree;
+use crate::yaml::edit::{self, Value};
 
 crate::rule_meta!(
     "missing-healthcheck",
     "HY103",
     "policy",
     Warning,
-    fixable = false,
+    fixable = true,
     "A long-running service has no health check, own or inherited"
 );
+
+/// Insert the health check known for the image (rules/knowledge.yml). Unsafe: the check runs
+/// inside the container and needs its tools.
+fn known_healthcheck_fix(t: &Tree, svc: &Service) -> Option<Fix> {
+    let image = svc.image()?;
+    let known = t
+        .knowledge
+        .healthchecks
+        .iter()
+        .find(|h| h.images.matches_image(image))?;
+    let test: Vec<String> = known
+        .test
+        .iter()
+        .map(|s| serde_json::to_string(s).unwrap_or_default())
+        .collect();
+    let mut fix = service_fix(
+        t,
+        svc,
+        "Add the health check known for this image",
+        vec![format!("/services/{}/healthcheck", svc.name)],
+        |src, node| {
+            edit::insert_entry(
+                src,
+                node,
+                "healthcheck",
+                &Value::Map(vec![("test".into(), Value::FlowSeq(test))]),
+            )
+            .into_iter()
+            .collect()
+        },
+    )?;
+    fix.applicability = crate::diagnostic::Applicability::Unsafe;
+    Some(fix)
+}
 
 pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
     let meta = &crate::rules::registry::MISSING_HEALTHCHECK;
@@ -21,14 +58,17 @@ pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             match svc.get("healthcheck") {
-                None => out.push(t.at_service(
-                    meta,
-                    svc,
-                    format!(
-                        "service `{}` has no health check: dependents cannot wait for it to be ready and failures go unnoticed",
-                        svc.name
-                    ),
-                )),
+                None => out.push(
+                    t.at_service(
+                        meta,
+                        svc,
+                        format!(
+                            "service `{}` has no health check: dependents cannot wait for it to be ready and failures go unnoticed",
+                            svc.name
+                        ),
+                    )
+                    .with_fix(known_healthcheck_fix(t, svc)),
+                ),
                 Some(h) if healthcheck_disabled(svc) && t.options.healthcheck_strict => out.push(t.at_value(
                     meta,
                     svc,

@@ -1,16 +1,67 @@
 //! `missing-resource-limits`: no CPU and/or memory limit after extends resolution.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Applicability, Diagnostic, Fix};
+use crate::model::Service;
+use crate::rules::fixes::{own_path, service_fix};
 use crate::rules::Tree;
+use crate::yaml::edit::{self, Value};
 
 crate::rule_meta!(
     "missing-resource-limits",
     "HY105",
     "policy",
     Warning,
-    fixable = false,
+    fixable = true,
     "A service has no CPU and/or memory limit (deploy.resources.limits, or legacy cpus/mem_limit)"
 );
+
+/// Insert the default limits the configuration sets (none set: no fix). Unsafe: a limit can
+/// starve a service that needs more.
+fn default_limits_fix(
+    t: &Tree,
+    svc: &Service,
+    missing_cpus: bool,
+    missing_memory: bool,
+) -> Option<Fix> {
+    let (cpus, memory) = t.options.default_limits.as_ref()?;
+    let mut wanted: Vec<(String, Value)> = Vec::new();
+    if missing_cpus {
+        wanted.push(("cpus".into(), Value::Scalar(format!("\"{cpus}\""))));
+    }
+    if missing_memory {
+        wanted.push(("memory".into(), Value::Scalar(memory.clone())));
+    }
+    let mut fix = service_fix(
+        t,
+        svc,
+        "Add the default resource limits",
+        vec![format!("/services/{}/deploy/resources/limits", svc.name)],
+        |src, node| {
+            let path = ["deploy", "resources", "limits"];
+            match own_path(node, &path) {
+                Some(limits) if limits.is_map() => {
+                    let mut combined: Option<crate::diagnostic::Edit> = None;
+                    for (k, v) in &wanted {
+                        let Some(e) = edit::insert_entry(src, limits, k, v) else {
+                            return vec![];
+                        };
+                        match &mut combined {
+                            None => combined = Some(e),
+                            Some(c) => c.content.push_str(&e.content),
+                        }
+                    }
+                    combined.into_iter().collect()
+                }
+                Some(_) => vec![],
+                None => edit::insert_into(src, node, &path, Value::Map(wanted.clone()))
+                    .into_iter()
+                    .collect(),
+            }
+        },
+    )?;
+    fix.applicability = Applicability::Unsafe;
+    Some(fix)
+}
 
 pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
     let meta = &crate::rules::registry::MISSING_RESOURCE_LIMITS;
@@ -36,10 +87,19 @@ pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
                 svc.name,
                 missing.join(" or ")
             );
-            out.push(match limits {
-                Some(l) => t.at_value(meta, svc, l, message),
-                None => t.at_service(meta, svc, message),
-            });
+            let fix = default_limits_fix(
+                t,
+                svc,
+                missing.contains(&"CPU"),
+                missing.contains(&"memory"),
+            );
+            out.push(
+                match limits {
+                    Some(l) => t.at_value(meta, svc, l, message),
+                    None => t.at_service(meta, svc, message),
+                }
+                .with_fix(fix),
+            );
         }
     }
 }

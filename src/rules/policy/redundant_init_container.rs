@@ -2,9 +2,11 @@
 //! image already runs from `/docker-entrypoint-initdb.d/`.
 
 use super::{command_text, is_run_once};
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Fix};
 use crate::model::{Project, Service};
+use crate::rules::fixes::own_get;
 use crate::rules::Tree;
+use crate::yaml::edit;
 use crate::yaml::Node;
 
 crate::rule_meta!(
@@ -12,7 +14,7 @@ crate::rule_meta!(
     "HY102",
     "policy",
     Warning,
-    fixable = false,
+    fixable = true,
     "A run-once container runs a script the database image already runs from /docker-entrypoint-initdb.d"
 );
 
@@ -62,6 +64,48 @@ fn targets<'a>(t: &Tree, p: &'a Project, svc: &Service, cmd: &str) -> Vec<&'a Se
         }
     }
     out
+}
+
+/// Delete the service and every `depends_on` on it, in every file of the project. No fix when a
+/// dependency on it is inherited (through `extends` or an anchor): that edit would reach
+/// other services.
+fn removal_fix(t: &Tree, p: &Project, svc: &Service) -> Option<Fix> {
+    let raw = t.raw(svc.file);
+    let services = raw.services_map(&svc.name)?;
+    let mut edits = vec![edit::delete_entry(&raw.src(), services, &svc.name)?];
+    for other in p.services.values().filter(|o| o.name != svc.name) {
+        if !other.depends_on().any(|(n, _)| n == svc.name) {
+            continue;
+        }
+        let oraw = t.raw(other.file);
+        let node = oraw.service(&other.name)?;
+        let dep = own_get(node, "depends_on")?;
+        let src = oraw.src();
+        let only = dep
+            .as_seq()
+            .map(|s| s.len())
+            .or(dep.as_map().map(|m| m.len()))
+            == Some(1);
+        let e = if only {
+            edit::delete_entry(&src, node, "depends_on")?
+        } else if let Some(items) = dep.as_seq() {
+            let idx = items
+                .iter()
+                .position(|i| i.as_str() == Some(svc.name.as_str()))?;
+            edit::delete_item(&src, dep, idx)?
+        } else {
+            edit::delete_entry(&src, dep, &svc.name)?
+        };
+        edits.push(e);
+    }
+    Some(Fix::safe(
+        format!("Remove `{}` and every depends_on on it", svc.name),
+        edits,
+        vec![
+            format!("/services/{}", svc.name),
+            format!("/services/*/depends_on/{}", svc.name),
+        ],
+    ))
 }
 
 pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
@@ -121,7 +165,7 @@ pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
                         if let Some(c) = svc.get("command") {
                             d = d.with_label(c.site(), "and this command runs it again");
                         }
-                        out.push(d);
+                        out.push(d.with_fix(removal_fix(t, p, svc)));
                         continue 'script;
                     }
                 }

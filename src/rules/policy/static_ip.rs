@@ -1,9 +1,10 @@
 //! `static-ip`: a service pins `ipv4_address`/`ipv6_address`.
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::model::{Project, Service};
 use crate::rules::Tree;
 use crate::source::Span;
+use crate::yaml::edit;
 use crate::yaml::{Kind, Node};
 use std::collections::HashMap;
 use std::net::IpAddr;
@@ -13,7 +14,7 @@ crate::rule_meta!(
     "HY101",
     "policy",
     Warning,
-    fixable = false,
+    fixable = true,
     "A service pins a static IP address instead of using Docker DNS"
 );
 
@@ -101,6 +102,47 @@ fn pins_run_together(t: &Tree, a: &Pin, b: &Pin) -> Option<Severity> {
     crate::rules::run_together(t, a.project, a.svc, b.project, b.svc)
 }
 
+/// Delete a pinned address; when no network of the mapping keeps any setting, write the
+/// mapping in its list form (`- infra_net`).
+fn address_fix(t: &Tree, node: &Node) -> Option<Fix> {
+    let raw = t.raw(node.span.file);
+    let chain = raw.chain(node.span)?;
+    let n = chain.len();
+    if n < 3 {
+        return None;
+    }
+    let (entry, networks) = (chain[n - 2], chain[n - 3]);
+    let addr = ["ipv4_address", "ipv6_address"];
+    let keeps_settings = |m: &Node| {
+        m.as_map()
+            .is_some_and(|es| es.iter().any(|e| !addr.contains(&e.key_str())))
+    };
+    let all_empty = networks
+        .as_map()?
+        .iter()
+        .all(|e| e.value.is_null() || (e.value.is_map() && !keeps_settings(&e.value)));
+    let src = raw.src();
+    let touches = vec!["/services/*/networks".to_string()];
+    if all_empty {
+        return Some(Fix::safe(
+            "Remove the static address and list the networks by name",
+            vec![edit::map_to_list(&src, networks)?],
+            touches,
+        ));
+    }
+    let key = entry
+        .as_map()?
+        .iter()
+        .find(|e| e.value.span == node.span)?
+        .key_str()
+        .to_string();
+    Some(Fix::safe(
+        "Remove the static address",
+        vec![edit::delete_entry(&src, entry, &key)?],
+        touches,
+    ))
+}
+
 /// Byte offsets of `needle` in `hay` as a whole address (not part of a longer number).
 fn find_address(hay: &str, needle: &str) -> Vec<usize> {
     let b = hay.as_bytes();
@@ -172,7 +214,10 @@ pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
                     if !aliases.is_empty() {
                         msg.push_str(&format!(" (or an alias: {})", aliases.join(", ")));
                     }
-                    out.push(t.at_value(&super::super::registry::STATIC_IP, svc, node, msg));
+                    out.push(
+                        t.at_value(&super::super::registry::STATIC_IP, svc, node, msg)
+                            .with_fix(address_fix(t, node)),
+                    );
                     if let Ok(addr) = text.parse::<IpAddr>() {
                         pins.push(Pin {
                             project: p,
@@ -274,19 +319,30 @@ pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
                             })
                             .collect()
                     };
+                    let narrowed = !positions.is_empty();
                     for span in spans {
+                        let dns = dns_name(pin.svc);
+                        // Replacing the address changes where the service connects: unsafe.
+                        let fix = narrowed.then(|| {
+                            let raw = t.raw(span.file);
+                            Fix::unsafe_(
+                                format!("Replace {needle} with the DNS name `{dns}`"),
+                                vec![edit::replace_text(&raw.src(), span, &dns)],
+                                vec![format!("/services/{}", svc.name)],
+                            )
+                        });
                         out.push(
                             Diagnostic::new(
                                 meta,
                                 span,
                                 format!(
-                                    "hard-coded address {needle} of service `{}`: use its DNS name `{}`",
-                                    pin.svc.name,
-                                    dns_name(pin.svc)
+                                    "hard-coded address {needle} of service `{}`: use its DNS name `{dns}`",
+                                    pin.svc.name
                                 ),
                             )
                             .with_service(&svc.name)
-                            .with_label(pin.node.span, format!("pinned by `{}` here", pin.svc.name)),
+                            .with_label(pin.node.span, format!("pinned by `{}` here", pin.svc.name))
+                            .with_fix(fix),
                         );
                     }
                 }

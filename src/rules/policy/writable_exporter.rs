@@ -1,9 +1,11 @@
 //! `writable-exporter`: a metrics exporter without `read_only: true` or without
 //! `no-new-privileges:true`.
 
-use crate::diagnostic::Diagnostic;
+use crate::diagnostic::{Diagnostic, Fix};
 use crate::model::Service;
+use crate::rules::fixes::{insert_entries, own_get, service_fix};
 use crate::rules::Tree;
+use crate::yaml::edit::{self, Value};
 use crate::yaml::Typed;
 
 crate::rule_meta!(
@@ -11,7 +13,7 @@ crate::rule_meta!(
     "HY106",
     "policy",
     Warning,
-    fixable = false,
+    fixable = true,
     "A metrics exporter runs with a writable root filesystem or can gain privileges"
 );
 
@@ -34,6 +36,44 @@ pub fn has_no_new_privileges(svc: &Service) -> bool {
                 "no-new-privileges:true" | "no-new-privileges"
             )
         })
+}
+
+/// `read_only: true` and `no-new-privileges:true`, added to the service's own mapping (a
+/// template's values are overridden, or merged for security_opt, as compose does).
+fn harden_fix(t: &Tree, svc: &Service, read_only: bool, nnp: bool) -> Option<Fix> {
+    service_fix(
+        t,
+        svc,
+        "Add read_only: true and no-new-privileges:true",
+        vec![
+            format!("/services/{}/read_only", svc.name),
+            format!("/services/{}/security_opt", svc.name),
+        ],
+        |src, node| {
+            let mut edits = Vec::new();
+            let mut inserts: Vec<(&str, Value)> = Vec::new();
+            if read_only {
+                match own_get(node, "read_only") {
+                    Some(v) => edits.extend(edit::replace_scalar(src, v, "true")),
+                    None => inserts.push(("read_only", Value::Scalar("true".into()))),
+                }
+            }
+            if nnp {
+                let item = Value::Scalar("no-new-privileges:true".into());
+                match own_get(node, "security_opt") {
+                    Some(seq) if seq.is_seq() => edits.extend(edit::append_item(src, seq, &item)),
+                    Some(_) => return Vec::new(),
+                    None => inserts.push(("security_opt", Value::Seq(vec![item]))),
+                }
+            }
+            edits.extend(insert_entries(src, node, &inserts));
+            edits
+        },
+    )
+    .map(|mut f: Fix| {
+        f.edits.sort_by_key(|e| e.span.start);
+        f
+    })
 }
 
 pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
@@ -61,10 +101,14 @@ pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
                 svc.name,
                 missing.join(" and ")
             );
-            out.push(match ro {
-                Some(v) if !read_only => t.at_value(meta, svc, v, message),
-                _ => t.at_service(meta, svc, message),
-            });
+            let fix = harden_fix(t, svc, !read_only, !nnp);
+            out.push(
+                match ro {
+                    Some(v) if !read_only => t.at_value(meta, svc, v, message),
+                    _ => t.at_service(meta, svc, message),
+                }
+                .with_fix(fix),
+            );
         }
     }
 }

@@ -1,0 +1,362 @@
+//! `--fix`: apply fixes pass by pass until the tree is stable, verify every result, write
+//! atomically.
+//!
+//! Each pass lints the tree (with the edits so far held in memory), takes the applicable fixes in
+//! diagnostic order, skips any that overlaps one already taken (it waits for the next pass), and
+//! applies them. A file whose result does not parse, or a project whose resolved model changes
+//! anywhere a fix did not mean to change it, is put back as it was and left alone, with a
+//! message saying why.
+
+use crate::check::{self, CheckOptions, Outcome};
+use crate::diagnostic::{Applicability, Edit, Fix};
+use crate::model::json::compose_json_of;
+use crate::source::FileId;
+use serde_json::Value;
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::{Path, PathBuf};
+
+#[derive(Clone, Debug)]
+pub struct FixOptions {
+    pub unsafe_fixes: bool,
+    /// Upper bound of passes: fixes that keep producing fixes stop here.
+    pub max_passes: usize,
+}
+
+impl Default for FixOptions {
+    fn default() -> Self {
+        FixOptions {
+            unsafe_fixes: false,
+            max_passes: 10,
+        }
+    }
+}
+
+/// A file the fixes changed.
+#[derive(Clone, Debug)]
+pub struct Change {
+    pub path: PathBuf,
+    pub display: String,
+    pub original: String,
+    pub fixed: String,
+}
+
+pub struct Report {
+    pub changes: Vec<Change>,
+    /// Fixes applied.
+    pub applied: usize,
+    /// Files left untouched, and why.
+    pub refused: Vec<String>,
+    /// The tree linted after the fixes (what remains).
+    pub outcome: Outcome,
+}
+
+fn overlaps(a: &Edit, b: &Edit) -> bool {
+    a.span.file == b.span.file
+        && (a.span.start < b.span.end && b.span.start < a.span.end
+            // Two inserts at one place have no defined order.
+            || a.span.start == b.span.start)
+}
+
+/// Remove the parts of a model a fix means to change (`*` matches any key).
+fn strip(v: &mut Value, pattern: &[&str]) {
+    let Some((first, rest)) = pattern.split_first() else {
+        return;
+    };
+    let Value::Object(m) = v else { return };
+    if rest.is_empty() {
+        if *first == "*" {
+            m.clear();
+        } else {
+            m.remove(*first);
+        }
+        return;
+    }
+    if *first == "*" {
+        for x in m.values_mut() {
+            strip(x, rest);
+        }
+    } else if let Some(x) = m.get_mut(*first) {
+        strip(x, rest);
+    }
+}
+
+fn models(out: &Outcome) -> HashMap<PathBuf, Value> {
+    out.projects
+        .iter()
+        .map(|l| {
+            (
+                out.ws.file(l.project.file).path.clone(),
+                compose_json_of(&l.project, true),
+            )
+        })
+        .collect()
+}
+
+/// JSON pointers where two models differ (the first few).
+fn first_difference(a: &Value, b: &Value, path: &str, out: &mut Vec<String>) {
+    if out.len() >= 3 || a == b {
+        return;
+    }
+    match (a, b) {
+        (Value::Object(x), Value::Object(y)) => {
+            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+            keys.sort();
+            keys.dedup();
+            for k in keys {
+                first_difference(
+                    x.get(k).unwrap_or(&Value::Null),
+                    y.get(k).unwrap_or(&Value::Null),
+                    &format!("{path}/{k}"),
+                    out,
+                );
+            }
+        }
+        _ => out.push(path.to_string()),
+    }
+}
+
+/// Apply fixes in memory until nothing applicable remains.
+pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
+    let mut contents: HashMap<PathBuf, String> = HashMap::new();
+    let mut originals: HashMap<PathBuf, (String, String)> = HashMap::new();
+    let mut blocked: HashSet<PathBuf> = HashSet::new();
+    let mut refused = Vec::new();
+    let mut applied = 0;
+    let mut out = check::run_with(opts, contents.clone());
+    for _ in 0..fo.max_passes {
+        let files = out.ws.files();
+        let path_of = |id: FileId| files[id.0 as usize].path.clone();
+        // Take fixes in order, skipping overlaps.
+        let mut taken: Vec<&Fix> = Vec::new();
+        let mut edits: Vec<Edit> = Vec::new();
+        for d in &out.diagnostics {
+            let Some(fix) = &d.fix else { continue };
+            if fix.applicability == Applicability::Unsafe && !fo.unsafe_fixes {
+                continue;
+            }
+            if fix
+                .edits
+                .iter()
+                .any(|e| blocked.contains(&path_of(e.span.file)) || out.ws.is_aux(e.span.file))
+            {
+                continue;
+            }
+            // A fix whose edits are all taken already (one rewrite serving several findings).
+            if fix.edits.iter().all(|e| edits.contains(e)) {
+                taken.push(fix);
+                continue;
+            }
+            if fix
+                .edits
+                .iter()
+                .any(|e| edits.iter().any(|t| overlaps(e, t)))
+            {
+                continue;
+            }
+            edits.extend(fix.edits.iter().cloned());
+            taken.push(fix);
+        }
+        if taken.is_empty() {
+            break;
+        }
+        // Apply per file, from the end so offsets stay valid.
+        let mut by_file: BTreeMap<FileId, Vec<&Edit>> = BTreeMap::new();
+        for e in &edits {
+            by_file.entry(e.span.file).or_default().push(e);
+        }
+        let mut next = contents.clone();
+        let mut changed_now: Vec<PathBuf> = Vec::new();
+        // Files whose edits of this pass were refused.
+        let mut put_back: HashSet<PathBuf> = HashSet::new();
+        for (id, mut es) in by_file {
+            let f = &files[id.0 as usize];
+            es.sort_by_key(|e| std::cmp::Reverse(e.span.start));
+            let mut text = f.text.clone();
+            for e in es {
+                text.replace_range(e.span.range(), &e.content);
+            }
+            let parsed = crate::yaml::parse(id, &text);
+            if parsed.has_syntax_error()
+                || parsed
+                    .problems
+                    .iter()
+                    .any(|p| p.kind == crate::yaml::ProblemKind::DuplicateKey)
+            {
+                refused.push(format!(
+                    "{}: the fixes would produce YAML that does not parse ({}); file left untouched",
+                    f.display,
+                    parsed.problems.first().map(|p| p.message.as_str()).unwrap_or("invalid")
+                ));
+                blocked.insert(f.path.clone());
+                put_back.insert(f.path.clone());
+                continue;
+            }
+            originals
+                .entry(f.path.clone())
+                .or_insert_with(|| (f.display.clone(), f.text.clone()));
+            next.insert(f.path.clone(), text);
+            changed_now.push(f.path.clone());
+        }
+        if changed_now.is_empty() {
+            continue;
+        }
+        // The resolved model may change only where the fixes mean to.
+        let after = check::run_with(opts, next.clone());
+        let (before_m, after_m) = (models(&out), models(&after));
+        let touches: Vec<Vec<&str>> = taken
+            .iter()
+            .flat_map(|f| f.touches.iter())
+            .map(|t| t.split('/').filter(|s| !s.is_empty()).collect())
+            .collect();
+        let mut reverted = false;
+        for (root, mut b) in before_m {
+            let Some(mut a) = after_m.get(&root).cloned() else {
+                continue;
+            };
+            for t in &touches {
+                strip(&mut b, t);
+                strip(&mut a, t);
+            }
+            if a == b {
+                continue;
+            }
+            let mut where_ = Vec::new();
+            first_difference(&b, &a, "", &mut where_);
+            // Put back every file this pass changed in that project.
+            let project_files: HashSet<PathBuf> = out
+                .projects
+                .iter()
+                .find(|l| out.ws.file(l.project.file).path == root)
+                .map(|l| {
+                    l.project
+                        .files
+                        .iter()
+                        .map(|f| out.ws.file(*f).path.clone())
+                        .collect()
+                })
+                .unwrap_or_default();
+            for p in changed_now.iter().filter(|p| project_files.contains(*p)) {
+                match contents.get(p) {
+                    Some(prev) => next.insert(p.clone(), prev.clone()),
+                    None => next.remove(p),
+                };
+                blocked.insert(p.clone());
+                put_back.insert(p.clone());
+                refused.push(format!(
+                    "{}: the fixes would change the resolved project beyond what they intend (at {}); file left untouched",
+                    originals.get(p).map(|o| o.0.as_str()).unwrap_or("?"),
+                    where_.first().map(String::as_str).unwrap_or("?")
+                ));
+                reverted = true;
+            }
+        }
+        applied += taken
+            .iter()
+            .filter(|f| {
+                f.edits
+                    .iter()
+                    .all(|e| !put_back.contains(&path_of(e.span.file)))
+            })
+            .count();
+        contents = next;
+        out = if reverted {
+            check::run_with(opts, contents.clone())
+        } else {
+            after
+        };
+    }
+    let mut changes: Vec<Change> = contents
+        .into_iter()
+        .filter_map(|(path, fixed)| {
+            let (display, original) = originals.remove(&path)?;
+            (original != fixed).then_some(Change {
+                path,
+                display,
+                original,
+                fixed,
+            })
+        })
+        .collect();
+    changes.sort_by(|a, b| a.display.cmp(&b.display));
+    refused.sort();
+    refused.dedup();
+    Report {
+        changes,
+        applied,
+        refused,
+        outcome: out,
+    }
+}
+
+/// A unified diff of one change.
+pub fn unified_diff(c: &Change) -> String {
+    similar::TextDiff::from_lines(&c.original, &c.fixed)
+        .unified_diff()
+        .context_radius(3)
+        .header(&format!("a/{}", c.display), &format!("b/{}", c.display))
+        .to_string()
+}
+
+/// Write `fixed` over `path` atomically: a temporary file in the same directory, the original
+/// permissions, fsync, rename. Refuses a read-only file, a file that changed since it was read,
+/// and a symlink pointing outside `roots`.
+pub fn write_atomic(
+    path: &Path,
+    original: &str,
+    fixed: &str,
+    roots: &[PathBuf],
+) -> Result<(), String> {
+    use std::io::Write;
+    let mut target = path.to_path_buf();
+    let link = std::fs::symlink_metadata(path).map_err(|e| e.to_string())?;
+    if link.file_type().is_symlink() {
+        let real = std::fs::canonicalize(path).map_err(|e| e.to_string())?;
+        let inside = roots
+            .iter()
+            .filter_map(|r| std::fs::canonicalize(r).ok())
+            .any(|r| real.starts_with(&r));
+        if !inside {
+            return Err(format!(
+                "is a symlink to {}, outside the linted tree; not written",
+                real.display()
+            ));
+        }
+        target = real;
+    }
+    let meta = std::fs::metadata(&target).map_err(|e| e.to_string())?;
+    use std::os::unix::fs::PermissionsExt;
+    let mode = meta.permissions().mode();
+    if mode & 0o222 == 0 {
+        return Err("is read-only; not written".into());
+    }
+    let now = std::fs::read(&target).map_err(|e| e.to_string())?;
+    if now != original.as_bytes() {
+        return Err("changed on disk since hylint read it; not written".into());
+    }
+    let dir = target.parent().unwrap_or(Path::new("."));
+    let name = target
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = dir.join(format!(".{name}.hylint-{}.tmp", std::process::id()));
+    let result = (|| -> std::io::Result<()> {
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create_new(true)
+            .open(&tmp)?;
+        f.write_all(fixed.as_bytes())?;
+        f.set_permissions(std::fs::Permissions::from_mode(mode))?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, &target)?;
+        if let Ok(d) = std::fs::File::open(dir) {
+            let _ = d.sync_all();
+        }
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(format!("cannot write: {e}"));
+    }
+    Ok(())
+}
