@@ -57,6 +57,16 @@ fn overlaps(a: &Edit, b: &Edit) -> bool {
             || a.span.start == b.span.start)
 }
 
+/// Drop objects left empty (a `depends_on` whose only entry a fix removed is deleted whole).
+fn drop_empty(v: &mut Value) {
+    if let Value::Object(m) = v {
+        for x in m.values_mut() {
+            drop_empty(x);
+        }
+        m.retain(|_, x| !matches!(x, Value::Object(o) if o.is_empty()));
+    }
+}
+
 /// Remove the parts of a model a fix means to change (`*` matches any key).
 fn strip(v: &mut Value, pattern: &[&str]) {
     let Some((first, rest)) = pattern.split_first() else {
@@ -112,6 +122,22 @@ fn first_difference(a: &Value, b: &Value, path: &str, out: &mut Vec<String>) {
             }
         }
         _ => out.push(path.to_string()),
+    }
+}
+
+/// A fixed text must parse, without duplicate keys.
+pub fn still_parses(id: FileId, text: &str) -> Result<(), String> {
+    let parsed = crate::yaml::parse(id, text);
+    match parsed.problems.iter().find(|p| {
+        matches!(
+            p.kind,
+            crate::yaml::ProblemKind::Syntax
+                | crate::yaml::ProblemKind::DuplicateKey
+                | crate::yaml::ProblemKind::AliasLimit
+        )
+    }) {
+        Some(p) => Err(p.message.clone()),
+        None => Ok(()),
     }
 }
 
@@ -175,17 +201,10 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
             for e in es {
                 text.replace_range(e.span.range(), &e.content);
             }
-            let parsed = crate::yaml::parse(id, &text);
-            if parsed.has_syntax_error()
-                || parsed
-                    .problems
-                    .iter()
-                    .any(|p| p.kind == crate::yaml::ProblemKind::DuplicateKey)
-            {
+            if let Err(why) = still_parses(id, &text) {
                 refused.push(format!(
-                    "{}: the fixes would produce YAML that does not parse ({}); file left untouched",
-                    f.display,
-                    parsed.problems.first().map(|p| p.message.as_str()).unwrap_or("invalid")
+                    "{}: the fixes would produce YAML that does not parse ({why}); file left untouched",
+                    f.display
                 ));
                 blocked.insert(f.path.clone());
                 put_back.insert(f.path.clone());
@@ -217,6 +236,8 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
                 strip(&mut b, t);
                 strip(&mut a, t);
             }
+            drop_empty(&mut a);
+            drop_empty(&mut b);
             if a == b {
                 continue;
             }
@@ -307,14 +328,28 @@ pub fn write_atomic(
     roots: &[PathBuf],
 ) -> Result<(), String> {
     use std::io::Write;
+    // A file named as a root stands for its directory.
+    let roots: Vec<PathBuf> = roots
+        .iter()
+        .filter_map(|r| {
+            let dir = if r.is_dir() {
+                r.clone()
+            } else {
+                r.parent().map(Path::to_path_buf).unwrap_or_default()
+            };
+            let dir = if dir.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                dir
+            };
+            std::fs::canonicalize(dir).ok()
+        })
+        .collect();
     let mut target = path.to_path_buf();
     let link = std::fs::symlink_metadata(path).map_err(|e| e.to_string())?;
     if link.file_type().is_symlink() {
         let real = std::fs::canonicalize(path).map_err(|e| e.to_string())?;
-        let inside = roots
-            .iter()
-            .filter_map(|r| std::fs::canonicalize(r).ok())
-            .any(|r| real.starts_with(&r));
+        let inside = roots.iter().any(|r| real.starts_with(r));
         if !inside {
             return Err(format!(
                 "is a symlink to {}, outside the linted tree; not written",
@@ -359,4 +394,35 @@ pub fn write_atomic(
         return Err(format!("cannot write: {e}"));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_result_that_does_not_parse_is_refused() {
+        assert!(still_parses(FileId(0), "services:\n  a:\n    image: x\n").is_ok());
+        assert!(still_parses(FileId(0), "services:\n  a:\n   - image: x\n    b: c\n").is_err());
+        assert!(still_parses(FileId(0), "a: 1\na: 2\n").is_err());
+    }
+
+    #[test]
+    fn model_comparison_ignores_only_what_a_fix_touches() {
+        let mut a = serde_json::json!({"services": {"x": {"read_only": true, "image": "i"}, "y": {"depends_on": {"x": {}}}}});
+        let mut b = serde_json::json!({"services": {"x": {"image": "i"}, "y": {}}});
+        for t in [
+            vec!["services", "x", "read_only"],
+            vec!["services", "*", "depends_on", "x"],
+        ] {
+            strip(&mut a, &t);
+            strip(&mut b, &t);
+        }
+        drop_empty(&mut a);
+        drop_empty(&mut b);
+        assert_eq!(a, b);
+        let mut c = serde_json::json!({"services": {"x": {"image": "other"}}});
+        strip(&mut c, &["services", "x", "read_only"]);
+        assert_ne!(a, c);
+    }
 }

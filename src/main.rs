@@ -250,14 +250,26 @@ fn run_check(a: CheckArgs) -> u8 {
         for r in &report.refused {
             eprintln!("warning: {r}");
         }
-        eprintln!(
-            "Fixed {} finding{} in {written} file{}; {} remaining.",
-            report.applied,
-            if report.applied == 1 { "" } else { "s" },
-            if written == 1 { "" } else { "s" },
-            report.outcome.diagnostics.len()
-        );
-        report.outcome
+        if fix_failed {
+            // Report what is really on disk.
+            let now = check::run(&opts);
+            eprintln!(
+                "Fixed {} of {} files; the others could not be written (see above). {} remaining.",
+                written,
+                report.changes.len(),
+                now.diagnostics.len()
+            );
+            now
+        } else {
+            eprintln!(
+                "Fixed {} finding{} in {written} file{}; {} remaining.",
+                report.applied,
+                if report.applied == 1 { "" } else { "s" },
+                if written == 1 { "" } else { "s" },
+                report.outcome.diagnostics.len()
+            );
+            report.outcome
+        }
     } else {
         check::run(&opts)
     };

@@ -226,7 +226,18 @@ pub fn delete_entry(src: &Src, map: &Node, key: &str) -> Option<Edit> {
     if map.style == Style::Flow {
         return Some(flow_delete(src, map, ks, ve));
     }
-    let (start, end) = src.block_lines(ks, ve);
+    let (mut start, end) = src.block_lines(ks, ve);
+    // Comment lines right above the key, at its indentation, document it: they go with it.
+    let col = src.col(ks);
+    while start > 0 {
+        let prev = src.line_start(start - 1);
+        let line = &src.text[prev..start];
+        if line.trim_start().starts_with('#') && Src::indent_of(line) == col {
+            start = prev;
+        } else {
+            break;
+        }
+    }
     Some(src.delete_lines(start, end))
 }
 
@@ -430,7 +441,7 @@ mod tests {
 
     #[test]
     fn delete_block_entry_with_nested_comments_keeps_neighbours() {
-        let t = "services:\n  a:\n    image: x\n\n  b:\n    image: y # why\n    # about b\n    cmd: z\n\n  c:\n    image: w\n";
+        let t = "services:\n  a:\n    image: x\n\n  # b does y\n  b:\n    image: y # why\n    # about b\n    cmd: z\n\n  c:\n    image: w\n";
         let d = doc(t);
         let src = Src::new(FileId(0), t);
         let e = delete_entry(&src, d.get("services").unwrap(), "b").unwrap();

@@ -1,0 +1,272 @@
+//! `--fix` on a copy of the real corpus: every file still parses, a second `--fix` changes
+//! nothing, docker compose resolves every stack it resolved before to the same model apart from
+//! the intended changes, every comment line outside removed blocks is still there, and only
+//! files with fixable findings changed.
+
+mod common;
+
+use common::*;
+use serde_json::Value;
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+fn compose_files(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|x| x == "yml" || x == "yaml") {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+fn snapshot(root: &Path) -> BTreeMap<PathBuf, String> {
+    compose_files(root)
+        .into_iter()
+        .map(|p| {
+            (
+                p.strip_prefix(root).unwrap().to_path_buf(),
+                std::fs::read_to_string(&p).unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+fn declare_infra_net(path: &Path) {
+    let text = std::fs::read_to_string(path).unwrap();
+    if !text.contains("infra_net") || text.lines().any(|l| l.starts_with("  infra_net:")) {
+        return;
+    }
+    let new = if text.lines().any(|l| l.starts_with("networks:")) {
+        text.replacen(
+            "\nnetworks:\n",
+            "\nnetworks:\n  infra_net:\n    external: true\n",
+            1,
+        )
+    } else {
+        format!("{text}\nnetworks:\n  infra_net:\n    external: true\n")
+    };
+    std::fs::write(path, new).unwrap();
+}
+
+/// The oracle's model with the fixes' intended changes removed, paths relative to `root`.
+fn model(root: &Path, dir: &Path, file: &str) -> Option<Value> {
+    let o = oracle_config(
+        dir,
+        &["-f", file, "--profile", "*", "config", "--format", "json"],
+        &[],
+    );
+    if !o.status.success() {
+        return None;
+    }
+    let text = String::from_utf8(o.stdout)
+        .unwrap()
+        .replace(&root.display().to_string(), "<ROOT>");
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    if let Some(services) = v.get_mut("services").and_then(|s| s.as_object_mut()) {
+        services.remove("mng-pg-init");
+        for s in services.values_mut() {
+            let s = s.as_object_mut().unwrap();
+            s.remove("read_only");
+            s.remove("security_opt");
+            if let Some(d) = s.get_mut("depends_on").and_then(|d| d.as_object_mut()) {
+                d.remove("mng-pg-init");
+                if d.is_empty() {
+                    s.remove("depends_on");
+                }
+            }
+            if let Some(r) = s
+                .get_mut("deploy")
+                .and_then(|d| d.get_mut("resources"))
+                .and_then(|r| r.as_object_mut())
+            {
+                r.remove("reservations");
+            }
+            if let Some(nets) = s.get_mut("networks").and_then(|n| n.as_object_mut()) {
+                for n in nets.values_mut() {
+                    if let Some(o) = n.as_object_mut() {
+                        o.remove("ipv4_address");
+                        if o.is_empty() {
+                            *n = Value::Null;
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // Resources only the removed init container used are pruned by compose.
+    let services: Vec<Value> = v["services"]
+        .as_object()
+        .map(|s| s.values().cloned().collect())
+        .unwrap_or_default();
+    let used = |key: &str| -> BTreeSet<String> {
+        services
+            .iter()
+            .flat_map(|s| match key {
+                "networks" => s["networks"]
+                    .as_object()
+                    .map(|n| n.keys().cloned().collect::<Vec<_>>())
+                    .unwrap_or_default(),
+                _ => s[key]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default()
+                    .iter()
+                    .filter(|x| key != "volumes" || x["type"] == "volume")
+                    .filter_map(|x| x["source"].as_str().map(str::to_string))
+                    .collect(),
+            })
+            .collect()
+    };
+    for key in ["networks", "volumes", "secrets", "configs"] {
+        let keep = used(key);
+        if let Some(m) = v.get_mut(key).and_then(|s| s.as_object_mut()) {
+            m.retain(|k, _| keep.contains(k));
+        }
+    }
+    Some(v)
+}
+
+fn comment_lines(text: &str) -> Vec<String> {
+    text.lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with('#'))
+        .map(str::to_string)
+        .collect()
+}
+
+#[test]
+fn fix_the_corpus() {
+    let tmp = tempfile::tempdir().unwrap();
+    let original = tmp.path().join("original");
+    let fixed = tmp.path().join("fixed");
+    copy_tree(&corpus(), &original);
+    copy_tree(&corpus(), &fixed);
+
+    // Files with findings a safe fix addresses.
+    let out = hylint()
+        .current_dir(&fixed)
+        .args(["check", "--format", "json", "."])
+        .output()
+        .unwrap();
+    let fixable: BTreeSet<String> = json(&out)["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["fix"]["applicability"] == "safe")
+        .flat_map(|d| {
+            d["fix"]["edits"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["file"].as_str().unwrap().to_string())
+        })
+        .collect();
+
+    let run = hylint()
+        .current_dir(&fixed)
+        .args(["check", "--fix", "."])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&run.stderr);
+    assert!(
+        !stderr.contains("warning:") && !stderr.contains("error:"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("Fixed 79 findings"), "{stderr}");
+
+    let before = snapshot(&original);
+    let after = snapshot(&fixed);
+    // Only files with fixable findings changed.
+    for (p, text) in &after {
+        if before.get(p) != Some(text) {
+            assert!(
+                fixable.contains(&p.display().to_string()),
+                "{} changed without a fixable finding",
+                p.display()
+            );
+        }
+    }
+    // Every file parses: no syntax findings.
+    let syntax = hylint()
+        .current_dir(&fixed)
+        .args([
+            "check",
+            "--format",
+            "concise",
+            "--select",
+            "invalid-yaml,duplicate-key",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    assert!(
+        syntax.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&syntax.stdout)
+    );
+    // Idempotent.
+    hylint()
+        .current_dir(&fixed)
+        .args(["check", "--fix", "."])
+        .output()
+        .unwrap();
+    assert_eq!(snapshot(&fixed), after, "a second --fix changed files");
+
+    // Comments outside the removed block survive.
+    let removed = "infra/04-data/mng-db/docker-compose.yml";
+    for (p, text) in &before {
+        let kept = comment_lines(&after[p]);
+        let mut original_comments = comment_lines(text);
+        if p.to_str() == Some(removed) {
+            let start = text.find("  mng-pg-init:").unwrap();
+            let end = text.find("  mng-pg-exporter:").unwrap();
+            let inside = comment_lines(&text[start..end]);
+            original_comments.retain(|c| !inside.contains(c));
+        }
+        for c in original_comments {
+            assert!(kept.contains(&c), "{}: comment lost: {c}", p.display());
+        }
+    }
+
+    // docker compose resolves every stack as before, apart from the intended changes.
+    for root in [&original, &fixed] {
+        for f in compose_files(root) {
+            if hylint::discover::is_compose_name(&f) {
+                declare_infra_net(&f);
+            }
+        }
+    }
+    let mut compared = 0;
+    for f in compose_files(&original)
+        .into_iter()
+        .filter(|f| hylint::discover::is_compose_name(f))
+    {
+        let rel = f.strip_prefix(&original).unwrap();
+        let name = f.file_name().unwrap().to_str().unwrap();
+        let Some(want) = model(&original, f.parent().unwrap(), name) else {
+            continue;
+        };
+        let got = model(&fixed, fixed.join(rel).parent().unwrap(), name).unwrap_or_else(|| {
+            panic!(
+                "{}: docker compose resolved it before --fix, not after",
+                rel.display()
+            )
+        });
+        assert_eq!(
+            got,
+            want,
+            "{}: the model changed beyond the fixes' intent",
+            rel.display()
+        );
+        compared += 1;
+    }
+    assert!(compared >= 25, "only {compared} stacks compared");
+}

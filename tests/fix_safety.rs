@@ -1,0 +1,193 @@
+//! `--fix` never loses data: read-only files, symlinks, files changed under it, file modes.
+
+mod common;
+
+use common::*;
+use std::os::unix::fs::PermissionsExt;
+use std::path::Path;
+
+const EXPORTER: &str = "services:\n  node-exporter:\n    image: prom/node-exporter:v1.9.0\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n    deploy:\n      resources:\n        limits: { cpus: \"0.1\", memory: 64M }\n";
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+fn fix(dir: &Path, args: &[&str]) -> (i32, String) {
+    let out = hylint()
+        .current_dir(dir)
+        .args(["check", "--fix"])
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn read_only_file_is_left_alone_and_others_are_fixed() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "a/compose.yml", EXPORTER);
+    write(tmp.path(), "b/compose.yml", EXPORTER);
+    let ro = tmp.path().join("a/compose.yml");
+    std::fs::set_permissions(&ro, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let (code, err) = fix(tmp.path(), &["."]);
+    assert!(
+        err.contains("a/compose.yml: is read-only; not written"),
+        "{err}"
+    );
+    assert_eq!(code, 2);
+    assert_eq!(std::fs::read_to_string(&ro).unwrap(), EXPORTER);
+    assert!(std::fs::read_to_string(tmp.path().join("b/compose.yml"))
+        .unwrap()
+        .contains("read_only: true"));
+}
+
+#[test]
+fn file_mode_is_kept() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "compose.yml", EXPORTER);
+    let p = tmp.path().join("compose.yml");
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let (code, _) = fix(tmp.path(), &["."]);
+    assert_eq!(code, 0);
+    assert_eq!(
+        std::fs::metadata(&p).unwrap().permissions().mode() & 0o777,
+        0o640
+    );
+    assert!(std::fs::read_to_string(&p)
+        .unwrap()
+        .contains("no-new-privileges:true"));
+    // No temporary files left behind.
+    let names: Vec<_> = std::fs::read_dir(tmp.path())
+        .unwrap()
+        .flatten()
+        .map(|e| e.file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+}
+
+#[test]
+fn symlink_out_of_the_tree_is_not_followed() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "outside/compose.yml", EXPORTER);
+    write(tmp.path(), "tree/real/compose.yml", EXPORTER);
+    std::os::unix::fs::symlink(
+        tmp.path().join("outside/compose.yml"),
+        tmp.path().join("tree/compose.yml"),
+    )
+    .unwrap();
+    std::os::unix::fs::symlink(
+        tmp.path().join("tree/real/compose.yml"),
+        tmp.path().join("tree/inside-compose.yml"),
+    )
+    .unwrap();
+    let (code, err) = fix(tmp.path(), &["tree/compose.yml", "tree/inside-compose.yml"]);
+    assert!(
+        err.contains("tree/compose.yml: is a symlink to")
+            && err.contains("outside the linted tree"),
+        "{err}"
+    );
+    assert_eq!(code, 2);
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("outside/compose.yml")).unwrap(),
+        EXPORTER
+    );
+    // A link inside the tree: the file it points to is fixed, the link stays a link.
+    assert!(
+        std::fs::read_to_string(tmp.path().join("tree/real/compose.yml"))
+            .unwrap()
+            .contains("read_only: true")
+    );
+    assert!(
+        std::fs::symlink_metadata(tmp.path().join("tree/inside-compose.yml"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
+}
+
+#[test]
+fn file_changed_between_read_and_write_is_not_overwritten() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "compose.yml", EXPORTER);
+    let p = tmp.path().join("compose.yml");
+    let opts = hylint::check::CheckOptions {
+        paths: vec![p.clone()],
+        ..Default::default()
+    };
+    let report = hylint::fix::run(&opts, &Default::default());
+    assert_eq!(report.changes.len(), 1);
+    // Someone edits the file meanwhile.
+    let edited = format!("{EXPORTER}# edited\n");
+    std::fs::write(&p, &edited).unwrap();
+    let c = &report.changes[0];
+    let err = hylint::fix::write_atomic(&c.path, &c.original, &c.fixed, &opts.paths).unwrap_err();
+    assert!(err.contains("changed on disk"), "{err}");
+    assert_eq!(std::fs::read_to_string(&p).unwrap(), edited);
+}
+
+#[test]
+fn diff_writes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "compose.yml", EXPORTER);
+    let out = hylint()
+        .current_dir(tmp.path())
+        .args(["check", "--diff", "."])
+        .output()
+        .unwrap();
+    let diff = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        diff.starts_with("--- a/compose.yml\n+++ b/compose.yml\n"),
+        "{diff}"
+    );
+    assert!(diff.contains("+    read_only: true\n"), "{diff}");
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("compose.yml")).unwrap(),
+        EXPORTER
+    );
+}
+
+#[test]
+fn default_limits_fix_inserts_configured_limits() {
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "compose.yml", "services:\n  web:\n    image: nginx:1.27\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n    deploy:\n      resources:\n        limits:\n          memory: 128M\n");
+    let p = tmp.path().join("compose.yml");
+    let mut opts = hylint::check::CheckOptions {
+        paths: vec![p.clone()],
+        ..Default::default()
+    };
+    // Without defaults: no fix. With them: only under --unsafe-fixes.
+    let r = hylint::fix::run(
+        &opts,
+        &hylint::fix::FixOptions {
+            unsafe_fixes: true,
+            ..Default::default()
+        },
+    );
+    assert!(r.changes.is_empty());
+    opts.rules.default_limits = Some(("0.5".into(), "256M".into()));
+    assert!(hylint::fix::run(&opts, &Default::default())
+        .changes
+        .is_empty());
+    let r = hylint::fix::run(
+        &opts,
+        &hylint::fix::FixOptions {
+            unsafe_fixes: true,
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        r.changes[0].fixed,
+        "services:\n  web:\n    image: nginx:1.27\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n    deploy:\n      resources:\n        limits:\n          memory: 128M\n          cpus: \"0.5\"\n"
+    );
+    assert!(
+        r.outcome.diagnostics.is_empty(),
+        "{:?}",
+        r.outcome.diagnostics
+    );
+}
