@@ -18,6 +18,11 @@ pub struct CheckOptions {
     pub paths: Vec<PathBuf>,
     pub load: LoadOptions,
     pub rules: RuleOptions,
+    /// Knowledge extended by the configuration; `None` for the built-in data.
+    pub knowledge: Option<std::sync::Arc<Knowledge>>,
+    pub path_ignores: crate::config::PathIgnores,
+    pub severity: HashMap<&'static str, crate::diagnostic::Severity>,
+    pub baseline: Option<std::sync::Arc<crate::baseline::Baseline>>,
 }
 
 pub struct Outcome {
@@ -150,7 +155,7 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
             .collect(),
         variables: projects.iter().map(|l| l.variables.as_slice()).collect(),
         loader_diagnostics: projects.iter().map(|l| l.diagnostics.as_slice()).collect(),
-        knowledge: Knowledge::builtin(),
+        knowledge: opts.knowledge.as_deref().unwrap_or(Knowledge::builtin()),
         options: &opts.rules,
     };
     let rule_diags: Vec<Diagnostic> = registry::CHECKS
@@ -163,7 +168,21 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
         })
         .collect();
     diagnostics.extend(rule_diags);
-    diagnostics.retain(|d| opts.rules.is_enabled(d.rule));
+    diagnostics.retain(|d| {
+        opts.rules.is_enabled(d.rule)
+            && !opts
+                .path_ignores
+                .ignores(&ws.file(d.primary.file).path, d.rule)
+    });
+    for d in &mut diagnostics {
+        if let Some(s) = opts.severity.get(d.rule) {
+            d.severity = *s;
+        }
+    }
+    crate::suppress::apply(&ws, &mut diagnostics, true, &|r| opts.rules.is_enabled(r));
+    if let Some(b) = &opts.baseline {
+        crate::baseline::apply(b, &ws, &mut diagnostics);
+    }
     let files = ws.files();
     sort_and_dedup(&mut diagnostics, |s| {
         files[s.file.0 as usize].display.clone()

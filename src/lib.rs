@@ -3,7 +3,9 @@
 //! Data flow: discover → parse (span-preserving YAML) → resolve (include, extends,
 //! interpolation, profiles) → project graph → rules → diagnostics → report.
 
+pub mod baseline;
 pub mod check;
+pub mod config;
 pub mod diagnostic;
 pub mod discover;
 pub mod docs;
@@ -14,4 +16,5 @@ pub mod report;
 pub mod resolve;
 pub mod rules;
 pub mod source;
+pub mod suppress;
 pub mod yaml;

@@ -3,10 +3,13 @@
 
 use clap::{Args, Parser, Subcommand};
 use hylint::check::{self, CheckOptions};
+use hylint::config::Config;
 use hylint::diagnostic::Severity;
 use hylint::report::{self, Format};
 use hylint::resolve::{load_project, LoadOptions, Workspace};
+use hylint::rules::knowledge::Knowledge;
 use hylint::rules::registry;
+use hylint::rules::RuleOptions;
 use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
@@ -72,9 +75,18 @@ struct CheckArgs {
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Full)]
     format: Format,
-    /// Lowest severity that makes the exit code 1
-    #[arg(long, value_name = "SEVERITY", default_value = "warning", value_parser = ["info", "warning", "error"])]
-    failure_threshold: String,
+    /// Lowest severity that makes the exit code 1 [default: warning, or the configuration's]
+    #[arg(long, value_name = "SEVERITY", value_parser = ["info", "warning", "error"])]
+    failure_threshold: Option<String>,
+    /// Configuration file [default: the nearest hylint.toml or .hylint.toml above the first path]
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+    /// Report only findings not recorded in this baseline file
+    #[arg(long, value_name = "FILE")]
+    baseline: Option<PathBuf>,
+    /// Record the current findings in this baseline file and exit
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff", "baseline"])]
+    write_baseline: Option<PathBuf>,
     /// Only these rules: names, codes, code prefixes (HY1), categories or ALL; comma-separated
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     select: Vec<String>,
@@ -156,9 +168,21 @@ fn print_rules() {
     }
 }
 
-/// The rules `--select`/`--ignore` leave enabled; an unknown selector is a usage error.
-fn enabled_rules(a: &CheckArgs) -> Result<Option<HashSet<&'static str>>, String> {
-    if a.select.is_empty() && a.ignore.is_empty() {
+/// The rules enabled by the configuration, then `--select`/`--ignore` (the command line wins).
+fn enabled_rules(a: &CheckArgs, c: &Config) -> Result<Option<HashSet<&'static str>>, String> {
+    let select: Vec<String> = if !a.select.is_empty() {
+        a.select.clone()
+    } else if let Some(s) = &c.select {
+        s.iter().chain(&c.extend_select).cloned().collect()
+    } else if !c.extend_select.is_empty() {
+        std::iter::once("ALL".to_string())
+            .chain(c.extend_select.iter().cloned())
+            .collect()
+    } else {
+        vec![]
+    };
+    let ignore: Vec<String> = c.ignore.iter().chain(&a.ignore).cloned().collect();
+    if select.is_empty() && ignore.is_empty() {
         return Ok(None);
     }
     let resolve = |sel: &str| -> Result<Vec<&'static str>, String> {
@@ -170,16 +194,16 @@ fn enabled_rules(a: &CheckArgs) -> Result<Option<HashSet<&'static str>>, String>
         }
         Ok(rules.iter().map(|r| r.name).collect())
     };
-    let mut on: HashSet<&'static str> = if a.select.is_empty() {
+    let mut on: HashSet<&'static str> = if select.is_empty() {
         registry::ALL.iter().map(|r| r.name).collect()
     } else {
         let mut s = HashSet::new();
-        for sel in &a.select {
+        for sel in &select {
             s.extend(resolve(sel)?);
         }
         s
     };
-    for sel in &a.ignore {
+    for sel in &ignore {
         for r in resolve(sel)? {
             on.remove(r);
         }
@@ -187,27 +211,152 @@ fn enabled_rules(a: &CheckArgs) -> Result<Option<HashSet<&'static str>>, String>
     Ok(Some(on))
 }
 
-fn run_check(a: CheckArgs) -> u8 {
-    let enabled = match enabled_rules(&a) {
-        Ok(e) => e,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return 2;
-        }
+/// The configuration: `--config`, else the nearest hylint.toml above the first path.
+fn load_config(a: &CheckArgs, paths: &[PathBuf]) -> Result<Config, String> {
+    let path = match &a.config {
+        Some(p) => Some(p.clone()),
+        None => hylint::config::find(
+            paths
+                .first()
+                .map(|p| p.as_path())
+                .unwrap_or(std::path::Path::new(".")),
+        ),
     };
+    match path {
+        Some(p) => hylint::config::load(&p).map_err(|e| e.to_string()),
+        None => Ok(Config::default()),
+    }
+}
+
+fn check_options(a: &CheckArgs, paths: Vec<PathBuf>, c: &Config) -> Result<CheckOptions, String> {
+    let mut load = a.load.options();
+    if load.profiles.is_empty() {
+        load.profiles = c.profiles.clone();
+    }
+    if load.env_files.is_empty() {
+        load.env_files = c.env_files.clone();
+    }
+    let knowledge =
+        if c.exporter_images.is_empty() && c.exporter_names.is_empty() && c.gpu_images.is_empty() {
+            None
+        } else {
+            let mut k = Knowledge::builtin().clone();
+            k.exporter_images.extend(&c.exporter_images);
+            k.exporter_names.extend(&c.exporter_names);
+            k.gpu_images.extend(&c.gpu_images);
+            Some(std::sync::Arc::new(k))
+        };
+    let baseline = match &a.baseline {
+        Some(p) => Some(std::sync::Arc::new(hylint::baseline::read(p)?)),
+        None => None,
+    };
+    Ok(CheckOptions {
+        paths,
+        load,
+        rules: RuleOptions {
+            enabled: enabled_rules(a, c)?,
+            healthcheck_strict: c.healthcheck_strict,
+            static_ip_allowed_networks: c.allowed_networks.clone(),
+            default_limits: c.default_cpus.clone().zip(c.default_memory.clone()),
+        },
+        knowledge,
+        path_ignores: hylint::config::PathIgnores::new(c),
+        severity: hylint::config::severity_map(c),
+        baseline,
+    })
+}
+
+fn render(format: Format, color: &str, outcome: &hylint::check::Outcome) -> std::io::Result<()> {
+    let stdout = std::io::stdout();
+    let pretty = |v: serde_json::Value| serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
+    match format {
+        Format::Full => {
+            use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
+            let choice = match color {
+                "always" => ColorChoice::Always,
+                "never" => ColorChoice::Never,
+                _ if stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none() => {
+                    ColorChoice::Auto
+                }
+                _ => ColorChoice::Never,
+            };
+            let mut w = StandardStream::stdout(choice);
+            report::full::render(outcome, &mut w)?;
+            let n = outcome.diagnostics.len();
+            let plural =
+                |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+            let summary = if outcome.files == 0 {
+                String::new()
+            } else if n == 0 {
+                format!("No findings in {}.\n", plural(outcome.files, "file"))
+            } else {
+                format!(
+                    "Found {} in {}.\n",
+                    plural(n, "finding"),
+                    plural(outcome.files, "file")
+                )
+            };
+            w.write_all(summary.as_bytes())
+        }
+        Format::Concise => stdout.lock().write_all(report::concise(outcome).as_bytes()),
+        Format::Json => stdout
+            .lock()
+            .write_all(pretty(report::json::render(outcome)).as_bytes()),
+        Format::Sarif => stdout
+            .lock()
+            .write_all(pretty(report::sarif::render(outcome)).as_bytes()),
+        Format::Gitlab => stdout
+            .lock()
+            .write_all(pretty(report::gitlab::render(outcome)).as_bytes()),
+        Format::Github => stdout
+            .lock()
+            .write_all(report::github::render(outcome).as_bytes()),
+        Format::Junit => stdout
+            .lock()
+            .write_all(report::junit::render(outcome).as_bytes()),
+    }
+}
+
+fn run_check(a: CheckArgs) -> u8 {
     let paths = if a.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         a.paths.clone()
     };
-    let opts = CheckOptions {
-        paths,
-        load: a.load.options(),
-        rules: hylint::rules::RuleOptions {
-            enabled,
-            ..Default::default()
-        },
+    let config = match load_config(&a, &paths) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
     };
+    let opts = match check_options(&a, paths, &config) {
+        Ok(o) => o,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return 2;
+        }
+    };
+    if let Some(path) = &a.write_baseline {
+        let outcome = check::run(&opts);
+        for e in &outcome.errors {
+            eprintln!("error: {e}");
+        }
+        return match hylint::baseline::write(path, &outcome.ws, &outcome.diagnostics) {
+            Ok(()) => {
+                eprintln!(
+                    "Wrote {} findings to {}.",
+                    outcome.diagnostics.len(),
+                    path.display()
+                );
+                u8::from(!outcome.errors.is_empty()) * 2
+            }
+            Err(e) => {
+                eprintln!("error: {}: {e}", path.display());
+                2
+            }
+        };
+    }
     let mut fix_failed = false;
     let outcome = if a.fix || a.diff {
         let report = hylint::fix::run(
@@ -273,48 +422,7 @@ fn run_check(a: CheckArgs) -> u8 {
     } else {
         check::run(&opts)
     };
-    let stdout = std::io::stdout();
-    let result = match a.format {
-        Format::Full => {
-            use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
-            let choice = match a.color.as_str() {
-                "always" => ColorChoice::Always,
-                "never" => ColorChoice::Never,
-                _ if stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none() => {
-                    ColorChoice::Auto
-                }
-                _ => ColorChoice::Never,
-            };
-            let mut w = StandardStream::stdout(choice);
-            let r = report::full::render(&outcome, &mut w);
-            let n = outcome.diagnostics.len();
-            let plural =
-                |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-            let summary = if outcome.files == 0 {
-                String::new()
-            } else if n == 0 {
-                format!("No findings in {}.\n", plural(outcome.files, "file"))
-            } else {
-                format!(
-                    "Found {} in {}.\n",
-                    plural(n, "finding"),
-                    plural(outcome.files, "file")
-                )
-            };
-            r.and_then(|_| w.write_all(summary.as_bytes()))
-        }
-        Format::Concise => stdout
-            .lock()
-            .write_all(report::concise(&outcome).as_bytes()),
-        Format::Json => {
-            let v = report::json::render(&outcome);
-            writeln!(
-                stdout.lock(),
-                "{}",
-                serde_json::to_string_pretty(&v).unwrap_or_default()
-            )
-        }
-    };
+    let result = render(a.format, &a.color, &outcome);
     for e in &outcome.errors {
         eprintln!("error: {e}");
     }
@@ -331,12 +439,11 @@ fn run_check(a: CheckArgs) -> u8 {
     if !outcome.errors.is_empty() || fix_failed {
         return 2;
     }
-    let threshold = Severity::parse(&a.failure_threshold).unwrap_or(Severity::Warning);
-    if outcome.diagnostics.iter().any(|d| d.severity >= threshold) {
-        1
-    } else {
-        0
-    }
+    let threshold = match &a.failure_threshold {
+        Some(t) => Severity::parse(t).unwrap_or(Severity::Warning),
+        None => config.failure_threshold.unwrap_or(Severity::Warning),
+    };
+    u8::from(outcome.diagnostics.iter().any(|d| d.severity >= threshold))
 }
 
 /// The compose file `docker compose` would pick in a directory.

@@ -2,7 +2,11 @@
 //! library prints.
 
 pub mod full;
+pub mod github;
+pub mod gitlab;
 pub mod json;
+pub mod junit;
+pub mod sarif;
 
 use crate::source::{SourceFile, Span};
 use std::sync::Arc;
@@ -15,6 +19,14 @@ pub enum Format {
     Concise,
     /// A versioned JSON document (see docs/json-output.md)
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning)
+    Sarif,
+    /// GitHub Actions annotations (workflow commands)
+    Github,
+    /// JUnit XML
+    Junit,
+    /// GitLab Code Quality JSON
+    Gitlab,
 }
 
 /// Start and end (1-based line, 1-based character column; end exclusive) of a span.
@@ -54,4 +66,43 @@ pub fn concise(outcome: &crate::check::Outcome) -> String {
         ));
     }
     out
+}
+
+/// FNV-1a, 64 bits: a stable hash with no dependency.
+fn fnv(bytes: &[u8]) -> u64 {
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in bytes {
+        h ^= *b as u64;
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    h
+}
+
+/// A fingerprint that follows a finding across commits: rule, file, service, message without
+/// line numbers, and the text of its line; repeats get a counter.
+pub fn fingerprints(outcome: &crate::check::Outcome) -> Vec<String> {
+    let files = outcome.ws.files();
+    let re = regex::Regex::new(r"line \d+").expect("valid regex");
+    let mut seen: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
+    outcome
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let f = &files[d.primary.file.0 as usize];
+            let (line, _) = f.line_col(d.primary.start as usize);
+            let text = f.text[f.line_start(line)..f.line_start(line + 1).min(f.text.len())].trim();
+            let key = format!(
+                "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}",
+                d.rule,
+                f.display,
+                d.service.as_deref().unwrap_or(""),
+                re.replace_all(&d.message, "line N"),
+                text
+            );
+            let h = fnv(key.as_bytes());
+            let n = seen.entry(h).or_default();
+            *n += 1;
+            format!("{h:016x}:{n}")
+        })
+        .collect()
 }

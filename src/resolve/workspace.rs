@@ -215,6 +215,7 @@ impl Workspace {
                 docs: vec![],
                 problems: vec![problem.clone()],
                 anchors: vec![],
+                comments: vec![],
             },
             None => yaml::parse(id, &self.file(id).text),
         });

@@ -8,7 +8,7 @@ use std::sync::OnceLock;
 pub const SOURCE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/knowledge.yml"));
 
 /// A set of image or name globs (`*` matches anything).
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Globs(Vec<Regex>);
 
 impl Globs {
@@ -23,6 +23,9 @@ impl Globs {
                 .collect(),
         )
     }
+    pub fn extend(&mut self, patterns: &[String]) {
+        self.0.extend(Globs::new(patterns).0);
+    }
     pub fn matches(&self, s: &str) -> bool {
         self.0.iter().any(|r| r.is_match(s))
     }
@@ -36,20 +39,20 @@ impl Globs {
     }
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Database {
     pub name: String,
     pub images: Globs,
     pub init_dir: String,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct KnownHealthcheck {
     pub images: Globs,
     pub test: Vec<String>,
 }
 
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct Knowledge {
     pub exporter_images: Globs,
     pub exporter_names: Globs,

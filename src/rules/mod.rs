@@ -3,6 +3,7 @@
 
 pub mod fixes;
 pub mod knowledge;
+pub mod meta;
 pub mod policy;
 pub mod registry;
 pub mod resolution;

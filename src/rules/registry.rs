@@ -2,6 +2,7 @@
 
 use super::RuleMeta;
 
+pub use super::meta::unused_suppression::META as UNUSED_SUPPRESSION;
 pub use super::policy::dependency_without_healthcheck::META as DEPENDENCY_WITHOUT_HEALTHCHECK;
 pub use super::policy::gpu_reservation_gap::META as GPU_RESERVATION_GAP;
 pub use super::policy::missing_healthcheck::META as MISSING_HEALTHCHECK;
@@ -41,6 +42,7 @@ pub static ALL: &[&RuleMeta] = &[
     &MISSING_RESOURCE_LIMITS,
     &WRITABLE_EXPORTER,
     &GPU_RESERVATION_GAP,
+    &UNUSED_SUPPRESSION,
 ];
 
 /// Tree rules and their checks, in code order.

@@ -252,6 +252,8 @@ pub struct Parsed {
     pub problems: Vec<YamlProblem>,
     /// Anchor names defined in the file with their spans (for rules about unused anchors).
     pub anchors: Vec<(String, Span)>,
+    /// Comments: span of `#...` and the text after `#`.
+    pub comments: Vec<(Span, String)>,
 }
 
 impl Parsed {
@@ -484,6 +486,7 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
         nodes: 0,
     };
     let mut docs = Vec::new();
+    let mut comments = Vec::new();
     let mut stack: Vec<Frame> = Vec::new();
     for next in Parser::new_from_str_with_options(text, options) {
         let (ev, span) = match next {
@@ -504,6 +507,7 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
                     docs: Vec::new(),
                     problems: b.problems,
                     anchors: b.anchor_names,
+                    comments,
                 };
             }
         };
@@ -519,7 +523,7 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
         match ev {
             Event::StreamStart | Event::StreamEnd | Event::DocumentStart(..) => {}
             Event::DocumentEnd => {}
-            Event::Comment(..) => {}
+            Event::Comment(text, _) => comments.push((b.span(r.clone()), text.into_owned())),
             Event::Anchor(id, name) => {
                 b.anchor_names.push((name.to_string(), b.span(r.clone())));
                 let _ = id;
@@ -550,6 +554,7 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
                         docs: Vec::new(),
                         problems: b.problems,
                         anchors: b.anchor_names,
+                        comments,
                     };
                 }
                 let mut node = target.clone();
@@ -669,6 +674,7 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
         docs,
         problems: b.problems,
         anchors: b.anchor_names,
+        comments,
     }
 }
 

@@ -93,9 +93,15 @@ pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
                 missing.contains(&"CPU"),
                 missing.contains(&"memory"),
             );
+            // At the `limits` key when there is one (where a suppression comment goes).
+            let key = svc
+                .node
+                .path(&["deploy", "resources"])
+                .and_then(|r| r.entry("limits"))
+                .map(|e| &e.key);
             out.push(
-                match limits {
-                    Some(l) => t.at_value(meta, svc, l, message),
+                match key {
+                    Some(k) => t.at_value(meta, svc, k, message),
                     None => t.at_service(meta, svc, message),
                 }
                 .with_fix(fix),

@@ -1,0 +1,2 @@
+//! Rules about hylint's own annotations.
+pub mod unused_suppression;
