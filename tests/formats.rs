@@ -215,3 +215,23 @@ fn github_and_sarif_positions_agree_with_human_output() {
     assert_eq!(from_sarif, concise);
     assert_eq!(full, concise);
 }
+
+#[test]
+fn json_matches_its_documented_schema() {
+    let doc: Value = serde_json::from_str(&run("json", &[])).unwrap();
+    let schema: Value = serde_json::from_str(
+        &std::fs::read_to_string(repo_root().join("docs/json-output.schema.json")).unwrap(),
+    )
+    .unwrap();
+    let v = jsonschema::validator_for(&schema).unwrap();
+    let errors: Vec<String> = v
+        .iter_errors(&doc)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
+    assert!(errors.is_empty(), "{}", errors.join("\n"));
+    assert!(doc["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|d| d["fix"].is_object()));
+}

