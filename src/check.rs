@@ -74,7 +74,19 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let relative = opts.paths.iter().all(|p| p.is_relative());
     let ws = Workspace::new(cwd, relative).with_overrides(overrides);
+    // HYLINT_TIMING=1 prints how long each phase took (for profiling, on stderr).
+    let timing = std::env::var_os("HYLINT_TIMING").is_some();
+    let t0 = std::time::Instant::now();
+    let phase = |name: &str| {
+        if timing {
+            eprintln!(
+                "hylint timing: {name}: {:.1} ms",
+                t0.elapsed().as_secs_f64() * 1000.0
+            );
+        }
+    };
     let (paths, mut errors) = discover::discover(&opts.paths);
+    phase("discover");
 
     let loaded: Vec<(PathBuf, Result<FileId, String>)> = paths
         .par_iter()
@@ -90,6 +102,7 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
     ids.par_iter().for_each(|id| {
         ws.parsed(*id);
     });
+    phase("read and parse");
 
     // A project root is a discovered file no other discovered file includes or extends.
     let referenced: HashSet<PathBuf> = ids
@@ -106,6 +119,7 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
         .par_iter()
         .map(|id| load_project(&ws, *id, &opts.load))
         .collect();
+    phase("load projects");
     // Files that reference each other in a ring (an include cycle) have no root: load the
     // first one not yet covered as a project of its own, until every file is covered.
     let mut covered: HashSet<FileId> = projects
@@ -143,6 +157,7 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
             out
         })
         .collect();
+    phase("file rules");
     for p in &projects {
         diagnostics.extend(p.diagnostics.iter().cloned());
         errors.extend(p.errors.iter().cloned());
@@ -168,6 +183,7 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
         })
         .collect();
     diagnostics.extend(rule_diags);
+    phase("tree rules");
     diagnostics.retain(|d| {
         opts.rules.is_enabled(d.rule)
             && !opts
@@ -183,12 +199,14 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
     if let Some(b) = &opts.baseline {
         crate::baseline::apply(b, &ws, &mut diagnostics);
     }
+    phase("filters");
     let files = ws.files();
     sort_and_dedup(&mut diagnostics, |s| {
         files[s.file.0 as usize].display.clone()
     });
     errors.sort();
     errors.dedup();
+    phase("sort");
     Outcome {
         files: files.iter().filter(|f| !ws.is_aux(f.id)).count(),
         ws,

@@ -58,6 +58,7 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
     }
     files.sort();
     files.dedup();
+    errors.sort();
     (files, errors)
 }
 

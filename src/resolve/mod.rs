@@ -61,7 +61,10 @@ struct Model {
 struct Ctx<'a> {
     ws: &'a Workspace,
     envs: Vec<Env>,
-    docs: HashMap<(FileId, usize), Option<Node>>,
+    docs: HashMap<(FileId, usize), Option<std::sync::Arc<Node>>>,
+    /// Services resolved as extends bases, by (file, service, env): a template many services
+    /// extend is resolved once.
+    bases: HashMap<(FileId, String, usize), Option<(Node, Vec<ExtendsLink>)>>,
     diags: Vec<Diagnostic>,
     vars: Vec<VarUse>,
     errors: Vec<String>,
@@ -135,6 +138,7 @@ pub fn load_project(ws: &Workspace, root: FileId, opts: &LoadOptions) -> Loaded 
         ws,
         envs: vec![env],
         docs: HashMap::new(),
+        bases: HashMap::new(),
         diags: Vec::new(),
         vars: Vec::new(),
         errors,
@@ -182,7 +186,7 @@ pub fn load_project(ws: &Workspace, root: FileId, opts: &LoadOptions) -> Loaded 
 impl Ctx<'_> {
     /// The file's documents merged into one and interpolated with env `env_id`; `None` when the
     /// file cannot be used (its own diagnostics say why).
-    fn doc(&mut self, file: FileId, env_id: usize) -> Option<Node> {
+    fn doc(&mut self, file: FileId, env_id: usize) -> Option<std::sync::Arc<Node>> {
         if let Some(d) = self.docs.get(&(file, env_id)) {
             return d.clone();
         }
@@ -203,11 +207,10 @@ impl Ctx<'_> {
                         d = merge::merge_documents(&d, other);
                     }
                     let text = self.ws.file(file);
-                    let env = self.envs[env_id].clone();
                     interpolate_node(
                         &mut d,
                         &mut Vec::new(),
-                        &env,
+                        &self.envs[env_id],
                         &text.text,
                         &mut self.vars,
                         &mut self.diags,
@@ -219,6 +222,7 @@ impl Ctx<'_> {
                 }
             }
         };
+        let doc = doc.map(std::sync::Arc::new);
         self.docs.insert((file, env_id), doc.clone());
         doc
     }
@@ -549,9 +553,17 @@ impl Ctx<'_> {
             ));
             return Some((node, vec![]));
         };
-        chain.push((base_file, base_name.clone()));
-        let base = self.resolve_service(base_file, &base_dir, &base_entry.value, env_id, chain);
-        chain.pop();
+        let key = (base_file, base_name.clone(), env_id);
+        let base = match self.bases.get(&key) {
+            Some(b) => b.clone(),
+            None => {
+                chain.push((base_file, base_name.clone()));
+                let b = self.resolve_service(base_file, &base_dir, &base_entry.value, env_id, chain);
+                chain.pop();
+                self.bases.insert(key, b.clone());
+                b
+            }
+        };
         let Some((base_node, mut links)) = base else {
             return Some((node, vec![]));
         };

@@ -40,6 +40,7 @@ pub struct Workspace {
     pre: RwLock<HashMap<FileId, YamlProblem>>,
     /// Files read for rules (configs a service mounts), not compose files: never linted.
     aux: RwLock<HashMap<PathBuf, Option<FileId>>>,
+    aux_ids: RwLock<std::collections::HashSet<FileId>>,
     /// Contents to use instead of the disk's (the fix engine's pending edits), by absolute path.
     overrides: HashMap<PathBuf, String>,
 }
@@ -54,6 +55,7 @@ impl Workspace {
             parsed: RwLock::new(HashMap::new()),
             pre: RwLock::new(HashMap::new()),
             aux: RwLock::new(HashMap::new()),
+            aux_ids: RwLock::new(std::collections::HashSet::new()),
             overrides: HashMap::new(),
         }
     }
@@ -84,16 +86,15 @@ impl Workspace {
             let text = String::from_utf8(bytes).ok()?;
             Some(self.push(abs.clone(), self.display(&abs), text))
         })();
+        if let Some(id) = r {
+            self.aux_ids.write().expect("workspace lock").insert(id);
+        }
         self.aux.write().expect("workspace lock").insert(abs, r);
         r
     }
 
     pub fn is_aux(&self, id: FileId) -> bool {
-        self.aux
-            .read()
-            .expect("workspace lock")
-            .values()
-            .any(|v| *v == Some(id))
+        self.aux_ids.read().expect("workspace lock").contains(&id)
     }
 
     pub fn absolute(&self, p: &Path) -> PathBuf {
@@ -115,18 +116,31 @@ impl Workspace {
     /// with a problem its parse reports; only unreadable paths are errors.
     pub fn load(&self, path: &Path) -> Result<FileId, FileError> {
         let abs = self.absolute(path);
+        if let Some(r) = self.by_path.lock().expect("workspace lock").get(&abs) {
+            return r.clone();
+        }
+        // Read without holding the lock, so files load in parallel; the first to finish wins.
+        let read = self.read_new(&abs);
         let mut by_path = self.by_path.lock().expect("workspace lock");
         if let Some(r) = by_path.get(&abs) {
             return r.clone();
         }
-        let r = self.read_new(&abs);
+        let r = read.map(|(display, text, problem)| {
+            let id = self.push(abs.clone(), display, text);
+            if let Some((offset, message)) = problem {
+                self.pre_problem(id, offset, message);
+            }
+            id
+        });
         by_path.insert(abs, r.clone());
         r
     }
 
-    fn read_new(&self, abs: &Path) -> Result<FileId, FileError> {
+    /// (display, text, problem found before parsing) of a file.
+    #[allow(clippy::type_complexity)]
+    fn read_new(&self, abs: &Path) -> Result<(String, String, Option<(usize, String)>), FileError> {
         if let Some(text) = self.overrides.get(abs) {
-            return Ok(self.push(abs.to_path_buf(), self.display(abs), text.clone()));
+            return Ok((self.display(abs), text.clone(), None));
         }
         let meta = std::fs::metadata(abs).map_err(|e| match e.kind() {
             std::io::ErrorKind::NotFound => FileError::NotFound,
@@ -141,39 +155,28 @@ impl Workspace {
         }
         let display = self.display(abs);
         if meta.len() > MAX_FILE_SIZE {
-            let id = self.push(abs.to_path_buf(), display, String::new());
-            self.pre_problem(
-                id,
-                0,
-                format!(
-                    "file is {} bytes, over the {} MiB limit for a compose file; not parsed",
-                    meta.len(),
-                    MAX_FILE_SIZE / (1024 * 1024)
-                ),
+            let message = format!(
+                "file is {} bytes, over the {} MiB limit for a compose file; not parsed",
+                meta.len(),
+                MAX_FILE_SIZE / (1024 * 1024)
             );
-            return Ok(id);
+            return Ok((display, String::new(), Some((0, message))));
         }
         let bytes = std::fs::read(abs).map_err(|e| FileError::Io(e.to_string()))?;
         if let Some(nul) = bytes.iter().position(|&b| b == 0) {
             let text = String::from_utf8_lossy(&bytes[..nul]).into_owned();
             let off = text.len();
-            let id = self.push(abs.to_path_buf(), display, text);
-            self.pre_problem(id, off, "binary file (NUL byte): not a compose file".into());
-            return Ok(id);
+            let problem = "binary file (NUL byte): not a compose file".to_string();
+            return Ok((display, text, Some((off, problem))));
         }
         match String::from_utf8(bytes) {
-            Ok(text) => Ok(self.push(abs.to_path_buf(), display, text)),
+            Ok(text) => Ok((display, text, None)),
             Err(e) => {
                 let valid = e.utf8_error().valid_up_to();
-                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
                 // Lossy text has the same bytes up to the first invalid one.
-                let id = self.push(abs.to_path_buf(), display, text);
-                self.pre_problem(
-                    id,
-                    valid,
-                    "invalid UTF-8: compose files must be UTF-8".into(),
-                );
-                Ok(id)
+                let text = String::from_utf8_lossy(e.as_bytes()).into_owned();
+                let problem = "invalid UTF-8: compose files must be UTF-8".to_string();
+                Ok((display, text, Some((valid, problem))))
             }
         }
     }

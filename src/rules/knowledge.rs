@@ -7,27 +7,34 @@ use std::sync::OnceLock;
 
 pub const SOURCE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/knowledge.yml"));
 
-/// A set of image or name globs (`*` matches anything).
+/// A set of image or name globs (`*` matches anything), compiled into one regex.
 #[derive(Debug, Clone)]
-pub struct Globs(Vec<Regex>);
+pub struct Globs {
+    patterns: Vec<String>,
+    re: Option<Regex>,
+}
 
 impl Globs {
     pub fn new(patterns: &[String]) -> Globs {
-        Globs(
-            patterns
-                .iter()
-                .map(|p| {
-                    let re = format!("^{}$", regex::escape(p).replace(r"\*", ".*"));
-                    Regex::new(&re).expect("escaped glob is a valid regex")
-                })
-                .collect(),
-        )
+        let mut g = Globs {
+            patterns: Vec::new(),
+            re: None,
+        };
+        g.extend(patterns);
+        g
     }
     pub fn extend(&mut self, patterns: &[String]) {
-        self.0.extend(Globs::new(patterns).0);
+        self.patterns.extend(patterns.iter().cloned());
+        let alts: Vec<String> = self
+            .patterns
+            .iter()
+            .map(|p| regex::escape(p).replace(r"\*", ".*"))
+            .collect();
+        self.re = (!alts.is_empty())
+            .then(|| Regex::new(&format!("^(?:{})$", alts.join("|"))).expect("escaped globs are a valid regex"));
     }
     pub fn matches(&self, s: &str) -> bool {
-        self.0.iter().any(|r| r.is_match(s))
+        self.re.as_ref().is_some_and(|r| r.is_match(s))
     }
     /// Image references match as written and without a Docker Hub prefix.
     pub fn matches_image(&self, image: &str) -> bool {

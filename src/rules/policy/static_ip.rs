@@ -163,6 +163,17 @@ fn find_address(hay: &str, needle: &str) -> Vec<usize> {
     out
 }
 
+/// Substrings that look like an IP address (digits and dots, or hex and colons).
+fn address_tokens(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !(c.is_ascii_hexdigit() || c == '.' || c == ':'))
+        .flat_map(|tok| {
+            // `10.0.0.5:8080` and `[fd00::1]:80`: try the token and its parts around a port.
+            let trimmed = tok.trim_matches(|c| c == '.' || c == ':');
+            std::iter::once(trimmed).chain(trimmed.rsplit_once(':').map(|(a, _)| a))
+        })
+        .filter(|t| t.len() >= 7 && (t.contains('.') || t.contains(':')))
+}
+
 /// Scalars of a service where hard-coded addresses matter: everything but its own network
 /// settings.
 fn scalars<'a>(n: &'a Node, skip_networks: bool, out: &mut Vec<&'a Node>) {
@@ -235,14 +246,25 @@ pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
     let meta = &super::super::registry::STATIC_IP;
 
     // Two services holding one address on one network.
-    for (i, b) in pins.iter().enumerate() {
-        if let Some((a, sev)) = pins[..i].iter().find_map(|a| {
-            (a.network == b.network && a.addr == b.addr)
-                .then(|| pins_run_together(t, a, b))
-                .flatten()
-                .map(|s| (a, s))
-        }) {
-            out.push(
+    // Grouped by (network, address): no pass over all pairs.
+    let mut groups: HashMap<(&str, IpAddr), Vec<usize>> = HashMap::new();
+    for (i, p) in pins.iter().enumerate() {
+        groups
+            .entry((p.network.as_str(), p.addr))
+            .or_default()
+            .push(i);
+    }
+    let mut group_list: Vec<&Vec<usize>> = groups.values().filter(|g| g.len() > 1).collect();
+    group_list.sort();
+    for group in group_list {
+        for (gi, &bi) in group.iter().enumerate() {
+            let b = &pins[bi];
+            if let Some((a, sev)) = group[..gi]
+                .iter()
+                .map(|&ai| &pins[ai])
+                .find_map(|a| pins_run_together(t, a, b).map(|s| (a, s)))
+            {
+                out.push(
                 Diagnostic::new(
                     meta,
                     b.node.span,
@@ -255,6 +277,7 @@ pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
                 .with_service(&b.svc.name)
                 .with_label(a.node.span, format!("also pinned by `{}`", a.svc.name)),
             );
+            }
         }
     }
 
@@ -289,17 +312,28 @@ pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
     // per place, naming the first service that pins the address.
     let mut seen_addr = std::collections::HashSet::new();
     let pins: Vec<&Pin> = pins.iter().filter(|p| seen_addr.insert(p.addr)).collect();
+    let by_text: HashMap<String, &Pin> = pins.iter().map(|p| (p.addr.to_string(), *p)).collect();
+    // Candidate addresses in a text, looked up by value: one pass over the text, whatever the
+    // number of pins.
+    let candidates = |text: &str| -> Vec<&Pin> {
+        let mut found: Vec<&Pin> = Vec::new();
+        for m in address_tokens(text) {
+            if let Some(p) = by_text.get(m) {
+                if !found.iter().any(|f| std::ptr::eq(*f, *p)) {
+                    found.push(p);
+                }
+            }
+        }
+        found
+    };
     for (p, _) in &t.projects {
         for svc in p.services.values() {
             let mut vals = Vec::new();
             scalars(&svc.node, true, &mut vals);
             for v in vals {
                 let Some(text) = v.as_str() else { continue };
-                for pin in &pins {
+                for pin in candidates(text) {
                     let needle = pin.addr.to_string();
-                    if !text.contains(&needle) {
-                        continue;
-                    }
                     let raw = t.text(v.span);
                     let positions = find_address(&raw, &needle);
                     let spans: Vec<Span> = if positions.is_empty() {
@@ -359,7 +393,7 @@ pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
                     continue;
                 };
                 let f = t.ws.file(id);
-                for pin in &pins {
+                for pin in candidates(&f.text) {
                     let needle = pin.addr.to_string();
                     for o in find_address(&f.text, &needle) {
                         out.push(

@@ -1,0 +1,131 @@
+#!/usr/bin/env bash
+# Benchmark hylint against its peers on synthetic trees made from the corpus.
+#
+#   bench/run.sh                 # sizes 100 1000 10000, 5 runs each, writes docs/performance.md
+#   SIZES="100" RUNS=1 bench/run.sh   # what CI runs: proves the script works
+#
+# Tools timed on the same trees: `hylint check`, `hylint check --fix --diff`, dclint (npm) and
+# compose-lint (PyPI), installed by this script into bench/.scratch, and `docker compose config`
+# (the oracle, one call per compose file as a user validating each stack would; on the corpus and
+# the smallest tree only, since 10 000 process launches measure process start-up, not linting).
+# Median, min and max wall time over RUNS, peak RSS from /usr/bin/time -v, ratios against hylint.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$(pwd)
+SIZES=${SIZES:-"100 1000 10000"}
+RUNS=${RUNS:-5}
+# Peers are timed on trees up to this many files (dclint needs about 75 s per 1000 files here).
+PEERS_MAX=${PEERS_MAX:-1000}
+SCRATCH=$ROOT/bench/.scratch
+CORPUS=${CORPUS:-$ROOT/../shared/corpus/hy-home}
+OUT=${OUT:-$ROOT/docs/performance.md}
+mkdir -p "$SCRATCH"
+
+[ -x /usr/bin/time ] || { echo "needs GNU time (/usr/bin/time): apt-get install time" >&2; exit 2; }
+
+echo "== build" >&2
+cargo build --release --locked -q
+HYLINT=$ROOT/target/release/hylint
+
+echo "== peers" >&2
+if [ ! -x "$SCRATCH/node_modules/.bin/dclint" ]; then
+  npm install --silent --no-audit --no-fund --prefix "$SCRATCH" dclint@3.1.0
+fi
+if [ ! -x "$SCRATCH/venv/bin/compose-lint" ]; then
+  python3 -m venv "$SCRATCH/venv"
+  "$SCRATCH/venv/bin/pip" install --quiet --disable-pip-version-check compose-lint==0.36.2
+fi
+bash .ci/install-oracle
+ORACLE=$(ls "$ROOT"/.venv/lib/python3*/site-packages/compose/docker-compose | head -n1)
+DCLINT=$SCRATCH/node_modules/.bin/dclint
+COMPOSE_LINT=$SCRATCH/venv/bin/compose-lint
+
+# One measurement: "seconds max_rss_kib" of a shell command run in a directory.
+measure() {
+  local dir=$1; shift
+  local tf; tf=$(mktemp)
+  ( cd "$dir" && /usr/bin/time -v -o "$tf" bash -c "$*" >/dev/null 2>&1 ) || true
+  local wall rss
+  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$tf" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tf")
+  rm -f "$tf"
+  echo "$wall $rss"
+}
+
+# RUNS measurements -> "median min max max_rss"
+stats() {
+  local dir=$1; shift
+  local walls=() rss=0
+  for _ in $(seq "$RUNS"); do
+    read -r w r < <(measure "$dir" "$@")
+    walls+=("$w")
+    [ "$r" -gt "$rss" ] && rss=$r
+  done
+  printf '%s\n' "${walls[@]}" | sort -g | awk -v rss="$rss" '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%s %s %s %s\n", m, a[1], a[NR], rss}'
+}
+
+compose_files() { find "$1" -type f \( -name 'compose*.y*ml' -o -name 'docker-compose*.y*ml' \) | sort; }
+
+rows=()
+run_tree() {
+  local label=$1 dir=$2 files=$3 oracle=$4
+  local h fx d c o
+  h=$(stats "$dir" "$HYLINT check --format concise .")
+  fx=$(stats "$dir" "$HYLINT check --fix --diff .")
+  d="- - - -"
+  c="- - - -"
+  if [ "$files" -le "$PEERS_MAX" ]; then
+    d=$(stats "$dir" "$DCLINT -r .")
+    c=$(stats "$dir" "compose_files . | xargs $COMPOSE_LINT")
+  fi
+  o="- - - -"
+  if [ "$oracle" = yes ]; then
+    o=$(stats "$dir" "for f in \$(compose_files .); do (cd \$(dirname \$f) && env -i PATH=/usr/bin:/bin HOME=/tmp $ORACLE -f \$(basename \$f) config -q); done")
+  fi
+  local hm; hm=$(echo "$h" | cut -d' ' -f1)
+  for tool in "hylint check|$h" "hylint check --fix --diff|$fx" "dclint -r .|$d" "compose-lint (all files)|$c" "docker compose config (per file)|$o"; do
+    local name=${tool%%|*} s=${tool#*|}
+    read -r med min max rss <<< "$s"
+    local ratio="-"
+    if [ "$med" != "-" ]; then ratio=$(awk -v a="$med" -v b="$hm" 'BEGIN { if (b > 0) printf "%.0fx", a/b; else print "-" }'); fi
+    local mib="-"
+    [ "$rss" != "-" ] && mib=$(awk -v k="$rss" 'BEGIN {printf "%.0f", k/1024}')
+    rows+=("| $label | $files | $name | $med | $min | $max | $mib | $ratio |")
+  done
+}
+
+export -f compose_files
+echo "== corpus" >&2
+n=$(compose_files "$CORPUS" | wc -l)
+tmp=$(mktemp -d)
+cp -r "$CORPUS" "$tmp/corpus" && chmod -R u+w "$tmp/corpus"
+run_tree "corpus (hy-home)" "$tmp/corpus" "$n" yes
+for size in $SIZES; do
+  echo "== tree of about $size files" >&2
+  python3 bench/gen_tree.py "$CORPUS" "$tmp/tree-$size" "$size" >&2
+  n=$(compose_files "$tmp/tree-$size" | wc -l)
+  first=$(echo "$SIZES" | awk '{print $1}')
+  run_tree "synthetic" "$tmp/tree-$size" "$n" "$([ "$size" = "$first" ] && echo yes || echo no)"
+done
+rm -rf "$tmp"
+
+cpu=$(awk -F': ' '/model name/ {print $2; exit}' /proc/cpuinfo)
+mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
+{
+  echo "# Performance"
+  echo
+  echo "<!-- Written by bench/run.sh; do not edit by hand. -->"
+  echo
+  echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($cpu), $mem, with \`bench/run.sh\`"
+  echo "(RUNS=$RUNS, sizes: $SIZES). Wall times in seconds: median, min, max; peak RSS in MiB;"
+  echo "ratio = the tool's median over hylint check's median on the same tree."
+  echo "Synthetic trees replicate the corpus (include, extends and anchors kept; container names,"
+  echo "networks, addresses and host ports renamed per copy). dclint 3.1.0, compose-lint 0.36.2,"
+  echo "docker compose 2.40.3. A dash: not measured (peers only up to PEERS_MAX=$PEERS_MAX files;"
+  echo "the oracle on the corpus and the smallest tree)."
+  echo
+  echo "| tree | compose files | tool | median | min | max | peak MiB | ratio |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+  printf '%s\n' "${rows[@]}"
+} > "$OUT"
+cat "$OUT"
