@@ -10,7 +10,9 @@ use std::time::{Duration, Instant};
 fn corpus() -> PathBuf {
     std::env::var_os("HYLINT_BENCH_CORPUS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/hy-home"))
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/hy-home")
+        })
 }
 
 /// Median of `runs` timings of `f`.
@@ -66,8 +68,25 @@ fn main() {
     });
 
     let per_mb = |d: Duration| d.as_secs_f64() * 1000.0 / mb;
-    println!("corpus: {} compose files, {:.3} MB of YAML ({} runs, medians)", texts.len(), mb, runs);
-    println!("parse:                   {:>8.2} ms  ({:.1} ms/MB)", parse.as_secs_f64() * 1000.0, per_mb(parse));
-    println!("resolve (root + stacks): {:>8.2} ms  ({:.1} ms/MB)", resolve.as_secs_f64() * 1000.0, per_mb(resolve));
-    println!("check (everything):      {:>8.2} ms  ({:.1} ms/MB)", whole.as_secs_f64() * 1000.0, per_mb(whole));
+    println!(
+        "corpus: {} compose files, {:.3} MB of YAML ({} runs, medians)",
+        texts.len(),
+        mb,
+        runs
+    );
+    println!(
+        "parse:                   {:>8.2} ms  ({:.1} ms/MB)",
+        parse.as_secs_f64() * 1000.0,
+        per_mb(parse)
+    );
+    println!(
+        "resolve (root + stacks): {:>8.2} ms  ({:.1} ms/MB)",
+        resolve.as_secs_f64() * 1000.0,
+        per_mb(resolve)
+    );
+    println!(
+        "check (everything):      {:>8.2} ms  ({:.1} ms/MB)",
+        whole.as_secs_f64() * 1000.0,
+        per_mb(whole)
+    );
 }

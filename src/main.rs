@@ -508,16 +508,7 @@ fn run_model(a: ModelArgs) -> u8 {
     }
     problems.extend(loaded.diagnostics.iter().cloned());
     for d in &problems {
-        let p = report::position(&files, d.primary);
-        eprintln!(
-            "{}:{}:{}: {}[{}] {}",
-            files[d.primary.file.0 as usize].display,
-            p.line,
-            p.column,
-            d.severity.as_str(),
-            d.rule,
-            d.message
-        );
+        eprintln!("{}", report::concise_line(&files, d));
     }
     for e in &loaded.errors {
         eprintln!("error: {e}");

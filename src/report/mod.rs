@@ -50,20 +50,26 @@ pub fn position(files: &[Arc<SourceFile>], span: Span) -> Position {
     }
 }
 
+/// `path:line:col: severity[rule] message`
+pub fn concise_line(files: &[Arc<SourceFile>], d: &crate::diagnostic::Diagnostic) -> String {
+    let p = position(files, d.primary);
+    format!(
+        "{}:{}:{}: {}[{}] {}",
+        files[d.primary.file.0 as usize].display,
+        p.line,
+        p.column,
+        d.severity.as_str(),
+        d.rule,
+        d.message
+    )
+}
+
 pub fn concise(outcome: &crate::check::Outcome) -> String {
     let files = outcome.ws.files();
     let mut out = String::new();
     for d in &outcome.diagnostics {
-        let p = position(&files, d.primary);
-        out.push_str(&format!(
-            "{}:{}:{}: {}[{}] {}\n",
-            files[d.primary.file.0 as usize].display,
-            p.line,
-            p.column,
-            d.severity.as_str(),
-            d.rule,
-            d.message
-        ));
+        out.push_str(&concise_line(&files, d));
+        out.push('\n');
     }
     out
 }

@@ -50,6 +50,9 @@ pub struct Loaded {
     pub errors: Vec<String>,
 }
 
+/// A resolved service: its node and its extends chain.
+type Resolved = (Node, Vec<ExtendsLink>);
+
 const RESOURCE_KINDS: [&str; 4] = ["networks", "volumes", "secrets", "configs"];
 
 #[derive(Default)]
@@ -64,12 +67,43 @@ struct Ctx<'a> {
     docs: HashMap<(FileId, usize), Option<std::sync::Arc<Node>>>,
     /// Services resolved as extends bases, by (file, service, env): a template many services
     /// extend is resolved once.
-    bases: HashMap<(FileId, String, usize), Option<(Node, Vec<ExtendsLink>)>>,
+    bases: HashMap<(FileId, String, usize), Option<Resolved>>,
     diags: Vec<Diagnostic>,
     vars: Vec<VarUse>,
     errors: Vec<String>,
     files: Vec<FileId>,
     includes: Vec<IncludeEdge>,
+}
+
+/// `dir/.env` when `files` is empty and it exists, else `files`.
+fn env_file_list(dir: &Path, files: Vec<PathBuf>) -> Vec<PathBuf> {
+    if !files.is_empty() {
+        return files;
+    }
+    let p = dir.join(".env");
+    if p.is_file() {
+        vec![p]
+    } else {
+        vec![]
+    }
+}
+
+/// Add the variables of env files to `env`; values already there win (the process environment
+/// over `.env`, a parent project's variables over an included one's).
+fn read_env_files(ws: &Workspace, files: &[PathBuf], env: &mut Env, errors: &mut Vec<String>) {
+    for f in files {
+        match std::fs::read_to_string(f) {
+            Ok(text) => match dotenv::parse(&text, env) {
+                Ok(pairs) => {
+                    for (k, v) in pairs {
+                        env.vars.entry(k).or_insert(v);
+                    }
+                }
+                Err(e) => errors.push(format!("{}:{}: {}", ws.display(f), e.line, e.message)),
+            },
+            Err(e) => errors.push(format!("{}: cannot read env file: {e}", ws.display(f))),
+        }
+    }
 }
 
 /// Build the variables a project sees: env files first, the process environment wins.
@@ -79,33 +113,11 @@ pub fn project_env(
     opts: &LoadOptions,
     errors: &mut Vec<String>,
 ) -> Env {
-    let base = Env {
+    let mut env = Env {
         vars: opts.environment.clone(),
     };
-    let files: Vec<PathBuf> = if opts.env_files.is_empty() {
-        let p = dir.join(".env");
-        if p.is_file() {
-            vec![p]
-        } else {
-            vec![]
-        }
-    } else {
-        opts.env_files.iter().map(|p| ws.cwd.join(p)).collect()
-    };
-    let mut env = base.clone();
-    for f in files {
-        match std::fs::read_to_string(&f) {
-            Ok(text) => match dotenv::parse(&text, &env) {
-                Ok(pairs) => {
-                    for (k, v) in pairs {
-                        env.vars.entry(k).or_insert(v);
-                    }
-                }
-                Err(e) => errors.push(format!("{}:{}: {}", ws.display(&f), e.line, e.message)),
-            },
-            Err(e) => errors.push(format!("{}: cannot read env file: {e}", ws.display(&f))),
-        }
-    }
+    let files = env_file_list(dir, opts.env_files.iter().map(|p| ws.cwd.join(p)).collect());
+    read_env_files(ws, &files, &mut env, errors);
     env
 }
 
@@ -405,45 +417,19 @@ impl Ctx<'_> {
                 };
                 // The included project sees the parent's variables plus its own env files;
                 // the parent's values win.
-                let env_paths: Vec<PathBuf> = if env_files.is_empty() {
-                    let p = sub_dir.join(".env");
-                    if p.is_file() {
-                        vec![p]
-                    } else {
-                        vec![]
-                    }
-                } else {
+                let env_paths = env_file_list(
+                    &sub_dir,
                     env_files
                         .iter()
                         .filter_map(|n| n.as_str())
                         .map(|s| resolve_path(dir, s))
-                        .collect()
-                };
+                        .collect(),
+                );
                 let sub_env_id = if env_paths.is_empty() {
                     env_id
                 } else {
                     let mut env = self.envs[env_id].clone();
-                    for ep in env_paths {
-                        match std::fs::read_to_string(&ep) {
-                            Ok(text) => match dotenv::parse(&text, &env) {
-                                Ok(pairs) => {
-                                    for (k, v) in pairs {
-                                        env.vars.entry(k).or_insert(v);
-                                    }
-                                }
-                                Err(e) => self.errors.push(format!(
-                                    "{}:{}: {}",
-                                    self.ws.display(&ep),
-                                    e.line,
-                                    e.message
-                                )),
-                            },
-                            Err(e) => self.errors.push(format!(
-                                "{}: cannot read env file: {e}",
-                                self.ws.display(&ep)
-                            )),
-                        }
-                    }
+                    read_env_files(self.ws, &env_paths, &mut env, &mut self.errors);
                     self.envs.push(env);
                     self.envs.len() - 1
                 };
@@ -558,7 +544,8 @@ impl Ctx<'_> {
             Some(b) => b.clone(),
             None => {
                 chain.push((base_file, base_name.clone()));
-                let b = self.resolve_service(base_file, &base_dir, &base_entry.value, env_id, chain);
+                let b =
+                    self.resolve_service(base_file, &base_dir, &base_entry.value, env_id, chain);
                 chain.pop();
                 self.bases.insert(key, b.clone());
                 b

@@ -30,8 +30,10 @@ impl Globs {
             .iter()
             .map(|p| regex::escape(p).replace(r"\*", ".*"))
             .collect();
-        self.re = (!alts.is_empty())
-            .then(|| Regex::new(&format!("^(?:{})$", alts.join("|"))).expect("escaped globs are a valid regex"));
+        self.re = (!alts.is_empty()).then(|| {
+            Regex::new(&format!("^(?:{})$", alts.join("|")))
+                .expect("escaped globs are a valid regex")
+        });
     }
     pub fn matches(&self, s: &str) -> bool {
         self.re.as_ref().is_some_and(|r| r.is_match(s))

@@ -356,6 +356,14 @@ impl Builder<'_> {
         start..end.max(start)
     }
 
+    /// A finished node: remembered under its anchor, then placed in its parent.
+    fn complete(&mut self, stack: &mut [Frame], node: Node, anchor: usize, docs: &mut Vec<Node>) {
+        if anchor != 0 {
+            self.anchors.insert(anchor, node.clone());
+        }
+        self.push_node(stack, node, docs);
+    }
+
     fn push_node(&mut self, stack: &mut [Frame], node: Node, docs: &mut Vec<Node>) {
         match stack.last_mut() {
             None => docs.push(node),
@@ -585,10 +593,7 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
                     used_at: None,
                     tag: convert_tag(tag),
                 };
-                if anchor != 0 {
-                    b.anchors.insert(anchor, node.clone());
-                }
-                b.push_node(&mut stack, node, &mut docs);
+                b.complete(&mut stack, node, anchor, &mut docs);
             }
             Event::SequenceStart(style, anchor, tag) => {
                 b.nodes += 1;
@@ -631,10 +636,7 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
                     used_at: None,
                     tag,
                 };
-                if anchor != 0 {
-                    b.anchors.insert(anchor, node.clone());
-                }
-                b.push_node(&mut stack, node, &mut docs);
+                b.complete(&mut stack, node, anchor, &mut docs);
             }
             Event::MappingEnd => {
                 let Some(Frame::Map {
@@ -661,10 +663,7 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
                     used_at: None,
                     tag,
                 };
-                if anchor != 0 {
-                    b.anchors.insert(anchor, node.clone());
-                }
-                b.push_node(&mut stack, node, &mut docs);
+                b.complete(&mut stack, node, anchor, &mut docs);
             }
             // Events added by later parser versions carry presentation only.
             _ => {}
