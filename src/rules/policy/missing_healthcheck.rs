@@ -50,11 +50,23 @@ fn known_healthcheck_fix(t: &Tree, svc: &Service) -> Option<Fix> {
     Some(fix)
 }
 
+/// An interactive tool container (`stdin_open: true` and `tty: true`, a shell to `exec` into)
+/// serves nothing a health check could probe.
+fn is_interactive(svc: &Service) -> bool {
+    let on = |k: &str| {
+        matches!(
+            svc.get(k).map(|v| v.typed()),
+            Some(crate::yaml::Typed::Bool(true))
+        )
+    };
+    on("stdin_open") && on("tty")
+}
+
 pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
     let meta = &crate::rules::registry::MISSING_HEALTHCHECK;
     for (p, _) in &t.projects {
         for svc in p.services.values() {
-            if is_run_once(svc) {
+            if is_run_once(svc) || is_interactive(svc) {
                 continue;
             }
             match svc.get("healthcheck") {
