@@ -184,47 +184,6 @@ fn compare(dir: &Path, file: &str, extra: &[&str], env: &[(&str, &str)]) -> Opti
     Some(d)
 }
 
-/// Make a stack standalone-loadable as the oracle requires: declare infra_net external when the
-/// file uses it without declaring it.
-fn declare_infra_net(path: &Path) {
-    let text = std::fs::read_to_string(path).unwrap();
-    if !text.contains("infra_net") {
-        return;
-    }
-    let has_top_networks = text.lines().any(|l| l.starts_with("networks:"));
-    let declared = text.lines().any(|l| l.starts_with("  infra_net:"));
-    if declared {
-        return;
-    }
-    let new = if has_top_networks {
-        text.replacen(
-            "\nnetworks:\n",
-            "\nnetworks:\n  infra_net:\n    external: true\n",
-            1,
-        )
-    } else {
-        format!("{text}\nnetworks:\n  infra_net:\n    external: true\n")
-    };
-    std::fs::write(path, new).unwrap();
-}
-
-fn compose_files(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if hylint::discover::is_compose_name(&p) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
-}
-
 #[test]
 fn corpus_stacks_resolve_like_docker_compose() {
     let tmp = tempfile::tempdir().unwrap();

@@ -10,25 +10,15 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-fn compose_files(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|x| x == "yml" || x == "yaml") {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
+fn yaml_files(root: &Path) -> Vec<PathBuf> {
+    walk_files(root)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
+        .collect()
 }
 
 fn snapshot(root: &Path) -> BTreeMap<PathBuf, String> {
-    compose_files(root)
+    yaml_files(root)
         .into_iter()
         .map(|p| {
             (
@@ -37,23 +27,6 @@ fn snapshot(root: &Path) -> BTreeMap<PathBuf, String> {
             )
         })
         .collect()
-}
-
-fn declare_infra_net(path: &Path) {
-    let text = std::fs::read_to_string(path).unwrap();
-    if !text.contains("infra_net") || text.lines().any(|l| l.starts_with("  infra_net:")) {
-        return;
-    }
-    let new = if text.lines().any(|l| l.starts_with("networks:")) {
-        text.replacen(
-            "\nnetworks:\n",
-            "\nnetworks:\n  infra_net:\n    external: true\n",
-            1,
-        )
-    } else {
-        format!("{text}\nnetworks:\n  infra_net:\n    external: true\n")
-    };
-    std::fs::write(path, new).unwrap();
 }
 
 /// The oracle's model with the fixes' intended changes removed, paths relative to `root`.
@@ -239,9 +212,7 @@ fn fix_the_corpus() {
     // docker compose resolves every stack as before, apart from the intended changes.
     for root in [&original, &fixed] {
         for f in compose_files(root) {
-            if hylint::discover::is_compose_name(&f) {
-                declare_infra_net(&f);
-            }
+            declare_infra_net(&f);
         }
     }
     let mut compared = 0;

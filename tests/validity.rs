@@ -9,7 +9,7 @@ mod common;
 
 use common::*;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 /// Rules whose errors mean "docker compose config refuses this".
 const VALIDITY: &[&str] = &[
@@ -59,23 +59,6 @@ fn classes(msg: &str) -> Option<&'static [&'static str]> {
         ("yaml:", &["invalid-yaml", "duplicate-key"]),
     ];
     table.iter().find(|(k, _)| msg.contains(k)).map(|(_, v)| *v)
-}
-
-fn compose_files(root: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![root.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap().flatten() {
-            let p = e.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if hylint::discover::is_compose_name(&p) {
-                out.push(p);
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 struct Row {

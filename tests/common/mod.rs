@@ -89,3 +89,48 @@ pub fn json(out: &Output) -> Value {
         )
     })
 }
+
+/// Every file under `root`, sorted.
+pub fn walk_files(root: &Path) -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![root.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap().flatten() {
+            let p = e.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// Compose files (by name) under `root`, sorted.
+pub fn compose_files(root: &Path) -> Vec<PathBuf> {
+    walk_files(root)
+        .into_iter()
+        .filter(|p| hylint::discover::is_compose_name(p))
+        .collect()
+}
+
+/// Make a corpus stack loadable on its own, as the oracle requires: declare `infra_net`
+/// external when the file uses it without declaring it.
+pub fn declare_infra_net(path: &Path) {
+    let text = std::fs::read_to_string(path).unwrap();
+    if !text.contains("infra_net") || text.lines().any(|l| l.starts_with("  infra_net:")) {
+        return;
+    }
+    let new = if text.lines().any(|l| l.starts_with("networks:")) {
+        text.replacen(
+            "\nnetworks:\n",
+            "\nnetworks:\n  infra_net:\n    external: true\n",
+            1,
+        )
+    } else {
+        format!("{text}\nnetworks:\n  infra_net:\n    external: true\n")
+    };
+    std::fs::write(path, new).unwrap();
+}
