@@ -158,12 +158,12 @@ fn main() -> ExitCode {
 
 fn print_rules() {
     println!(
-        "{:<28} {:<6} {:<9} {:<8} summary",
+        "{:<31} {:<6} {:<9} {:<8} summary",
         "name", "code", "severity", "fixable"
     );
     for r in registry::ALL {
         println!(
-            "{:<28} {:<6} {:<9} {:<8} {}",
+            "{:<31} {:<6} {:<9} {:<8} {}",
             r.name,
             r.code,
             r.severity.as_str(),
