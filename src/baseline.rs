@@ -25,20 +25,21 @@ pub struct Baseline {
     pub entries: Vec<Entry>,
 }
 
-fn entry(ws: &Workspace, d: &Diagnostic) -> Entry {
+/// The identity of a finding that survives lines moving: rule, file, service, message with
+/// line numbers dropped, and the text of its line. Baselines store it; SARIF and GitLab
+/// fingerprints hash it.
+pub fn entry(ws: &Workspace, d: &Diagnostic) -> Entry {
+    static LINE_NUMBER: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = LINE_NUMBER.get_or_init(|| regex::Regex::new(r"line \d+").expect("valid regex"));
     let f = ws.file(d.primary.file);
     let (line, _) = f.line_col(d.primary.start as usize);
     let text = &f.text[f.line_start(line)..f.line_start(line + 1).min(f.text.len())];
-    // Messages mention line numbers ("already defined at line 3"): drop digits after "line ".
-    let message = regex::Regex::new(r"line \d+")
-        .expect("valid regex")
-        .replace_all(&d.message, "line N")
-        .into_owned();
+    // Messages mention line numbers ("already defined at line 3").
     Entry {
         rule: d.rule.to_string(),
         file: f.display.clone(),
         service: d.service.clone(),
-        message,
+        message: re.replace_all(&d.message, "line N").into_owned(),
         line: text.trim().to_string(),
     }
 }

@@ -84,26 +84,22 @@ fn fnv(bytes: &[u8]) -> u64 {
     h
 }
 
-/// A fingerprint that follows a finding across commits: rule, file, service, message without
-/// line numbers, and the text of its line; repeats get a counter.
+/// A fingerprint that follows a finding across commits: a hash of its stable identity
+/// (`baseline::entry`); repeats get a counter.
 pub fn fingerprints(outcome: &crate::check::Outcome) -> Vec<String> {
-    let files = outcome.ws.files();
-    let re = regex::Regex::new(r"line \d+").expect("valid regex");
     let mut seen: std::collections::HashMap<u64, usize> = std::collections::HashMap::new();
     outcome
         .diagnostics
         .iter()
         .map(|d| {
-            let f = &files[d.primary.file.0 as usize];
-            let (line, _) = f.line_col(d.primary.start as usize);
-            let text = f.text[f.line_start(line)..f.line_start(line + 1).min(f.text.len())].trim();
+            let e = crate::baseline::entry(&outcome.ws, d);
             let key = format!(
                 "{}\u{0}{}\u{0}{}\u{0}{}\u{0}{}",
-                d.rule,
-                f.display,
-                d.service.as_deref().unwrap_or(""),
-                re.replace_all(&d.message, "line N"),
-                text
+                e.rule,
+                e.file,
+                e.service.as_deref().unwrap_or(""),
+                e.message,
+                e.line
             );
             let h = fnv(key.as_bytes());
             let n = seen.entry(h).or_default();
