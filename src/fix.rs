@@ -149,6 +149,8 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
     let mut refused = Vec::new();
     let mut applied = 0;
     let mut out = check::run_with(opts, contents.clone());
+    // The resolved models of `out`, carried from pass to pass.
+    let mut out_models = models(&out);
     for _ in 0..fo.max_passes {
         let files = out.ws.files();
         let path_of = |id: FileId| files[id.0 as usize].path.clone();
@@ -221,17 +223,18 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
         }
         // The resolved model may change only where the fixes mean to.
         let after = check::run_with(opts, next.clone());
-        let (before_m, after_m) = (models(&out), models(&after));
+        let after_m = models(&after);
         let touches: Vec<Vec<&str>> = taken
             .iter()
             .flat_map(|f| f.touches.iter())
             .map(|t| t.split('/').filter(|s| !s.is_empty()).collect())
             .collect();
         let mut reverted = false;
-        for (root, mut b) in before_m {
-            let Some(mut a) = after_m.get(&root).cloned() else {
+        for (root, b) in &out_models {
+            let Some(mut a) = after_m.get(root).cloned() else {
                 continue;
             };
+            let mut b = b.clone();
             for t in &touches {
                 strip(&mut b, t);
                 strip(&mut a, t);
@@ -247,7 +250,7 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
             let project_files: HashSet<PathBuf> = out
                 .projects
                 .iter()
-                .find(|l| out.ws.file(l.project.file).path == root)
+                .find(|l| out.ws.file(l.project.file).path == *root)
                 .map(|l| {
                     l.project
                         .files
@@ -280,11 +283,13 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
             })
             .count();
         contents = next;
-        out = if reverted {
-            check::run_with(opts, contents.clone())
+        if reverted {
+            out = check::run_with(opts, contents.clone());
+            out_models = models(&out);
         } else {
-            after
-        };
+            out = after;
+            out_models = after_m;
+        }
     }
     let mut changes: Vec<Change> = contents
         .into_iter()
