@@ -102,29 +102,6 @@ fn models(out: &Outcome) -> HashMap<PathBuf, Value> {
         .collect()
 }
 
-/// JSON pointers where two models differ (the first few).
-fn first_difference(a: &Value, b: &Value, path: &str, out: &mut Vec<String>) {
-    if out.len() >= 3 || a == b {
-        return;
-    }
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
-            keys.sort();
-            keys.dedup();
-            for k in keys {
-                first_difference(
-                    x.get(k).unwrap_or(&Value::Null),
-                    y.get(k).unwrap_or(&Value::Null),
-                    &format!("{path}/{k}"),
-                    out,
-                );
-            }
-        }
-        _ => out.push(path.to_string()),
-    }
-}
-
 /// A fixed text must parse, without duplicate keys.
 pub fn still_parses(id: FileId, text: &str) -> Result<(), String> {
     let parsed = crate::yaml::parse(id, text);
@@ -244,8 +221,7 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
             if a == b {
                 continue;
             }
-            let mut where_ = Vec::new();
-            first_difference(&b, &a, "", &mut where_);
+            let where_ = crate::model::json::differences(&b, &a, 1);
             // Put back every file this pass changed in that project.
             let project_files: HashSet<PathBuf> = out
                 .projects
@@ -269,7 +245,7 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
                 refused.push(format!(
                     "{}: the fixes would change the resolved project beyond what they intend (at {}); file left untouched",
                     originals.get(p).map(|o| o.0.as_str()).unwrap_or("?"),
-                    where_.first().map(String::as_str).unwrap_or("?")
+                    where_.first().map(|d| d.0.as_str()).unwrap_or("?")
                 ));
                 reverted = true;
             }

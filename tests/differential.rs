@@ -136,27 +136,6 @@ fn project_view(doc: &Value) -> Value {
     })
 }
 
-/// Paths that differ between the two views, for a readable failure.
-fn diff(a: &Value, b: &Value, path: &str, out: &mut Vec<String>) {
-    match (a, b) {
-        (Value::Object(x), Value::Object(y)) => {
-            let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
-            keys.sort();
-            keys.dedup();
-            for k in keys {
-                diff(
-                    x.get(k).unwrap_or(&Value::Null),
-                    y.get(k).unwrap_or(&Value::Null),
-                    &format!("{path}.{k}"),
-                    out,
-                );
-            }
-        }
-        _ if a == b => {}
-        _ => out.push(format!("{path}: oracle={a} hylint={b}")),
-    }
-}
-
 /// Compare oracle and hylint on `file` inside `dir` (a temporary copy); `None` when the oracle
 /// rejects the project.
 fn compare(dir: &Path, file: &str, extra: &[&str], env: &[(&str, &str)]) -> Option<Vec<String>> {
@@ -179,9 +158,12 @@ fn compare(dir: &Path, file: &str, extra: &[&str], env: &[(&str, &str)]) -> Opti
     }
     let out = h.output().unwrap();
     let got = project_view(&json(&out));
-    let mut d = Vec::new();
-    diff(&expected, &got, "", &mut d);
-    Some(d)
+    Some(
+        hylint::model::json::differences(&expected, &got, usize::MAX)
+            .into_iter()
+            .map(|(path, a, b)| format!("{path}: oracle={a} hylint={b}"))
+            .collect(),
+    )
 }
 
 #[test]

@@ -228,3 +228,59 @@ pub fn compose_json_of(p: &Project, all_services: bool) -> Value {
     out.insert("services".into(), sorted(services));
     Value::Object(out)
 }
+
+/// Where two JSON documents differ: (JSON pointer, left value, right value), objects compared
+/// key by key (a missing key reads as null), at most `limit` places.
+pub fn differences<'a>(
+    a: &'a Value,
+    b: &'a Value,
+    limit: usize,
+) -> Vec<(String, &'a Value, &'a Value)> {
+    fn walk<'a>(
+        a: &'a Value,
+        b: &'a Value,
+        path: &str,
+        limit: usize,
+        out: &mut Vec<(String, &'a Value, &'a Value)>,
+    ) {
+        if out.len() >= limit || a == b {
+            return;
+        }
+        match (a, b) {
+            (Value::Object(x), Value::Object(y)) => {
+                let mut keys: Vec<&String> = x.keys().chain(y.keys()).collect();
+                keys.sort();
+                keys.dedup();
+                for k in keys {
+                    walk(
+                        x.get(k).unwrap_or(&Value::Null),
+                        y.get(k).unwrap_or(&Value::Null),
+                        &format!("{path}/{k}"),
+                        limit,
+                        out,
+                    );
+                }
+            }
+            _ => out.push((path.to_string(), a, b)),
+        }
+    }
+    let mut out = Vec::new();
+    walk(a, b, "", limit, &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::differences;
+    use serde_json::json;
+
+    #[test]
+    fn differences_name_every_differing_place() {
+        let a = json!({"a": 1, "b": {"c": 2}, "e": [1]});
+        let b = json!({"a": 1, "b": {"c": 3}, "d": 4, "e": [2]});
+        let paths: Vec<String> = differences(&a, &b, 10).into_iter().map(|d| d.0).collect();
+        assert_eq!(paths, ["/b/c", "/d", "/e"]);
+        assert_eq!(differences(&a, &b, 1).len(), 1);
+        assert!(differences(&a, &a, 10).is_empty());
+    }
+}
