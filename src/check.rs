@@ -79,8 +79,17 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
     let t0 = std::time::Instant::now();
     let phase = |name: &str| {
         if timing {
+            // VmRSS: what the phases so far hold (peak memory is the bench's job).
+            let rss = std::fs::read_to_string("/proc/self/status")
+                .ok()
+                .and_then(|s| {
+                    s.lines()
+                        .find(|l| l.starts_with("VmRSS:"))
+                        .map(|l| l.trim_start_matches("VmRSS:").trim().to_string())
+                })
+                .unwrap_or_default();
             eprintln!(
-                "hylint timing: {name}: {:.1} ms",
+                "hylint timing: {name}: {:.1} ms, rss {rss}",
                 t0.elapsed().as_secs_f64() * 1000.0
             );
         }
