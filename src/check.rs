@@ -1,5 +1,6 @@
-//! One run of `hylint check`: discover files, load every project in parallel, run the rules,
-//! and return sorted diagnostics.
+//! One run of `hylint check`: discover files, lint every project in parallel (each loaded,
+//! checked, summarised and dropped), run the checks across projects on the summaries, and
+//! return sorted diagnostics.
 
 use crate::diagnostic::{sort_and_dedup, Diagnostic};
 use crate::discover;
@@ -7,7 +8,7 @@ use crate::graph::Graph;
 use crate::resolve::{load_project, LoadOptions, Loaded, Workspace};
 use crate::rules::knowledge::Knowledge;
 use crate::rules::syntax::{duplicate_key, invalid_yaml};
-use crate::rules::{registry, RuleOptions, Tree};
+use crate::rules::{registry, RuleOptions, Scope, Summary, TreeScope};
 use crate::source::{resolve_path, FileId};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
@@ -23,10 +24,14 @@ pub struct CheckOptions {
     pub path_ignores: crate::config::PathIgnores,
     pub severity: HashMap<&'static str, crate::diagnostic::Severity>,
     pub baseline: Option<std::sync::Arc<crate::baseline::Baseline>>,
+    /// Keep every loaded project in the outcome (the fix engine compares models); otherwise
+    /// each project is dropped once linted.
+    pub keep_projects: bool,
 }
 
 pub struct Outcome {
     pub ws: Workspace,
+    /// The loaded projects, when `keep_projects` was set.
     pub projects: Vec<Loaded>,
     pub diagnostics: Vec<Diagnostic>,
     /// Problems that stopped a path from being linted (exit code 2).
@@ -63,6 +68,82 @@ fn references(ws: &Workspace, id: FileId) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// What one file shows alone: syntax errors, duplicate keys.
+fn file_rules(ws: &Workspace, id: FileId) -> Vec<Diagnostic> {
+    let parsed = ws.parsed(id);
+    let mut out = Vec::new();
+    invalid_yaml::check(&ws.file(id), &parsed, &mut out);
+    duplicate_key::check(&parsed, &mut out);
+    out
+}
+
+/// What linting one project leaves: its findings and what the checks across projects need.
+struct Linted {
+    diagnostics: Vec<Diagnostic>,
+    errors: Vec<String>,
+    files: Vec<FileId>,
+    summary: Summary,
+    /// The project itself, when the caller keeps projects.
+    loaded: Option<Loaded>,
+}
+
+/// Load one project, run the per-project rules on it, summarise it for the tree-wide ones, and
+/// let its parses go.
+fn lint_project(
+    ws: &Workspace,
+    root: FileId,
+    index: usize,
+    opts: &CheckOptions,
+    knowledge: &Knowledge,
+) -> Linted {
+    let loaded = load_project(ws, root, &opts.load);
+    let graph = Graph::build(&loaded.project);
+    let scope = Scope {
+        ws,
+        project: &loaded.project,
+        graph: &graph,
+        variables: &loaded.variables,
+        loader_diagnostics: &loaded.diagnostics,
+        knowledge,
+        options: &opts.rules,
+    };
+    let enabled = |name: &str| opts.rules.is_enabled(name);
+    let (mut diagnostics, (summary, summarized)) = rayon::join(
+        || {
+            registry::CHECKS
+                .par_iter()
+                .filter(|(meta, _)| enabled(meta.name))
+                .flat_map_iter(|(_, check)| {
+                    let mut out = Vec::new();
+                    check(&scope, &mut out);
+                    out
+                })
+                .collect::<Vec<Diagnostic>>()
+        },
+        || {
+            let mut summary = Summary::of(index, &loaded.project);
+            let mut out = Vec::new();
+            for (meta, c) in registry::TREE_CHECKS {
+                if enabled(meta.name) {
+                    (c.summarize)(&scope, &mut summary, &mut out);
+                }
+            }
+            (summary, out)
+        },
+    );
+    diagnostics.extend(summarized);
+    diagnostics.extend(loaded.diagnostics.iter().cloned());
+    let files = loaded.project.files.clone();
+    ws.evict(&files);
+    Linted {
+        diagnostics,
+        errors: loaded.errors.clone(),
+        files,
+        summary,
+        loaded: opts.keep_projects.then_some(loaded),
+    }
 }
 
 pub fn run(opts: &CheckOptions) -> Outcome {
@@ -108,32 +189,43 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
             Err(e) => errors.push(format!("{}: {e}", ws.display(&p))),
         }
     }
-    ids.par_iter().for_each(|id| {
-        ws.parsed(*id);
-    });
+    // Each file parsed once for what is known of it alone (its references, its syntax), then
+    // let go: a project parses its files again while it is linted. Holding every tree of a
+    // large tree at once would cost memory in proportion to the whole tree.
+    let facts: Vec<(Vec<PathBuf>, Vec<Diagnostic>)> = ids
+        .par_iter()
+        .map(|id| {
+            let out = (references(&ws, *id), file_rules(&ws, *id));
+            ws.evict(&[*id]);
+            out
+        })
+        .collect();
     phase("read and parse");
 
     // A project root is a discovered file no other discovered file includes or extends.
-    let referenced: HashSet<PathBuf> = ids
-        .par_iter()
-        .flat_map_iter(|id| references(&ws, *id))
-        .collect();
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    let mut referenced: HashSet<PathBuf> = HashSet::new();
+    for (refs, diags) in facts {
+        referenced.extend(refs);
+        diagnostics.extend(diags);
+    }
     let roots: Vec<FileId> = ids
         .iter()
         .copied()
         .filter(|id| !referenced.contains(&ws.file(*id).path))
         .collect();
-
-    let mut projects: Vec<Loaded> = roots
+    let knowledge = opts.knowledge.as_deref().unwrap_or(Knowledge::builtin());
+    let mut linted: Vec<Linted> = roots
         .par_iter()
-        .map(|id| load_project(&ws, *id, &opts.load))
+        .enumerate()
+        .map(|(i, id)| lint_project(&ws, *id, i, opts, knowledge))
         .collect();
-    phase("load projects");
+    phase("load and lint projects");
     // Files that reference each other in a ring (an include cycle) have no root: load the
     // first one not yet covered as a project of its own, until every file is covered.
-    let mut covered: HashSet<FileId> = projects
+    let mut covered: HashSet<FileId> = linted
         .iter()
-        .flat_map(|p| p.project.files.iter().copied())
+        .flat_map(|l| l.files.iter().copied())
         .collect();
     let mut rest: Vec<FileId> = ids
         .iter()
@@ -147,51 +239,55 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
     });
     for id in &rest {
         if !covered.contains(id) {
-            let p = load_project(&ws, *id, &opts.load);
-            covered.extend(p.project.files.iter().copied());
+            let l = lint_project(&ws, *id, linted.len(), opts, knowledge);
+            covered.extend(l.files.iter().copied());
             covered.insert(*id);
-            projects.push(p);
+            linted.push(l);
         }
     }
-
-    let mut diagnostics: Vec<Diagnostic> = ws
+    // Files only projects found (through include or extends): their syntax too.
+    let discovered: HashSet<FileId> = ids.iter().copied().collect();
+    let found: Vec<FileId> = ws
         .files()
+        .iter()
+        .map(|f| f.id)
+        .filter(|id| !discovered.contains(id) && !ws.is_aux(*id))
+        .collect();
+    let found_diags: Vec<Diagnostic> = found
         .par_iter()
-        .filter(|f| !ws.is_aux(f.id))
-        .flat_map_iter(|f| {
-            let parsed = ws.parsed(f.id);
-            let mut out = Vec::new();
-            invalid_yaml::check(f, &parsed, &mut out);
-            duplicate_key::check(&parsed, &mut out);
+        .flat_map_iter(|id| {
+            let out = file_rules(&ws, *id);
+            ws.evict(&[*id]);
             out
         })
         .collect();
+    diagnostics.extend(found_diags);
     phase("file rules");
-    for p in &projects {
-        diagnostics.extend(p.diagnostics.iter().cloned());
-        errors.extend(p.errors.iter().cloned());
+
+    let mut summaries = Vec::with_capacity(linted.len());
+    let mut projects = Vec::new();
+    for l in linted {
+        diagnostics.extend(l.diagnostics);
+        errors.extend(l.errors);
+        summaries.push(l.summary);
+        projects.extend(l.loaded);
     }
-    let tree = Tree {
+    let tree = TreeScope {
         ws: &ws,
-        projects: projects
-            .iter()
-            .map(|l| (&l.project, Graph::build(&l.project)))
-            .collect(),
-        variables: projects.iter().map(|l| l.variables.as_slice()).collect(),
-        loader_diagnostics: projects.iter().map(|l| l.diagnostics.as_slice()).collect(),
-        knowledge: opts.knowledge.as_deref().unwrap_or(Knowledge::builtin()),
+        summaries: &summaries,
         options: &opts.rules,
     };
-    let rule_diags: Vec<Diagnostic> = registry::CHECKS
+    let tree_diags: Vec<Diagnostic> = registry::TREE_CHECKS
         .par_iter()
         .filter(|(meta, _)| opts.rules.is_enabled(meta.name))
-        .flat_map_iter(|(_, check)| {
+        .flat_map_iter(|(_, c)| {
             let mut out = Vec::new();
-            check(&tree, &mut out);
+            (c.check)(&tree, &mut out);
             out
         })
         .collect();
-    diagnostics.extend(rule_diags);
+    diagnostics.extend(tree_diags);
+    drop(summaries);
     phase("tree rules");
     diagnostics.retain(|d| {
         opts.rules.is_enabled(d.rule)

@@ -32,27 +32,35 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
             Ok(m) if m.is_file() => files.push(p.clone()),
             Ok(m) if !m.is_dir() => errors.push(format!("{}: not a regular file", p.display())),
             Ok(_) => {
-                let walker = ignore::WalkBuilder::new(p)
+                // Walked in parallel; the result is sorted below, so order does not matter.
+                let found = std::sync::Mutex::new((Vec::new(), Vec::new()));
+                ignore::WalkBuilder::new(p)
                     .hidden(true)
                     .git_ignore(true)
                     .git_global(false)
                     .git_exclude(true)
                     .require_git(false)
                     .follow_links(false)
-                    .sort_by_file_name(|a, b| a.cmp(b))
-                    .build();
-                for entry in walker {
-                    match entry {
-                        Ok(e) => {
-                            if e.file_type().is_some_and(|t| t.is_file())
-                                && is_compose_name(e.path())
-                            {
-                                files.push(e.into_path());
+                    .build_parallel()
+                    .run(|| {
+                        let found = &found;
+                        Box::new(move |entry| {
+                            match entry {
+                                Ok(e) => {
+                                    if e.file_type().is_some_and(|t| t.is_file())
+                                        && is_compose_name(e.path())
+                                    {
+                                        found.lock().expect("walk lock").0.push(e.into_path());
+                                    }
+                                }
+                                Err(e) => found.lock().expect("walk lock").1.push(e.to_string()),
                             }
-                        }
-                        Err(e) => errors.push(e.to_string()),
-                    }
-                }
+                            ignore::WalkState::Continue
+                        })
+                    });
+                let (f, e) = found.into_inner().expect("walk lock");
+                files.extend(f);
+                errors.extend(e);
             }
         }
     }

@@ -120,6 +120,11 @@ pub fn still_parses(id: FileId, text: &str) -> Result<(), String> {
 
 /// Apply fixes in memory until nothing applicable remains.
 pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
+    // The engine compares each project's model before and after a pass.
+    let opts = &CheckOptions {
+        keep_projects: true,
+        ..opts.clone()
+    };
     let mut contents: HashMap<PathBuf, String> = HashMap::new();
     let mut originals: HashMap<PathBuf, (String, String)> = HashMap::new();
     let mut blocked: HashSet<PathBuf> = HashSet::new();

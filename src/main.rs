@@ -268,6 +268,7 @@ fn check_options(a: &CheckArgs, paths: Vec<PathBuf>, c: &Config) -> Result<Check
         path_ignores: hylint::config::PathIgnores::new(c),
         severity: hylint::config::severity_map(c),
         baseline,
+        keep_projects: false,
     })
 }
 

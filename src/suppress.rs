@@ -55,15 +55,11 @@ fn parse_comment(text: &str) -> Option<(bool, Option<Vec<String>>)> {
 }
 
 fn collect(ws: &Workspace, id: FileId) -> Vec<Suppression> {
-    let parsed = ws.parsed(id);
+    let directives = ws.directives(id);
     let file = ws.file(id);
-    let first_content = parsed
-        .docs
-        .first()
-        .map(|d| d.span.start as usize)
-        .unwrap_or(file.text.len());
+    let first_content = directives.first_content.unwrap_or(file.text.len());
     let mut out = Vec::new();
-    for (span, text) in &parsed.comments {
+    for (span, text) in &directives.comments {
         let Some((file_wide, names)) = parse_comment(text) else {
             continue;
         };

@@ -10,6 +10,7 @@ fn example_tree_graph() {
     let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures/example");
     let out = run(&CheckOptions {
         paths: vec![root.clone()],
+        keep_projects: true,
         ..Default::default()
     });
     assert_eq!(

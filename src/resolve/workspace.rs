@@ -29,6 +29,15 @@ impl fmt::Display for FileError {
     }
 }
 
+/// What inline suppressions need of a file's parse.
+#[derive(Debug)]
+pub struct Directives {
+    /// `# hylint: ...` comments: span and text after `#`.
+    pub comments: Vec<(crate::source::Span, String)>,
+    /// Where the first document starts (file-wide suppressions must come before it).
+    pub first_content: Option<usize>,
+}
+
 pub struct Workspace {
     /// Working directory: displayed paths are relative to it when `relative` is set.
     pub cwd: PathBuf,
@@ -36,6 +45,8 @@ pub struct Workspace {
     files: RwLock<Vec<Arc<SourceFile>>>,
     by_path: Mutex<HashMap<PathBuf, Result<FileId, FileError>>>,
     parsed: RwLock<HashMap<FileId, Arc<Parsed>>>,
+    /// What suppressions need of a parse, kept when the parse is evicted.
+    directives: RwLock<HashMap<FileId, Arc<Directives>>>,
     /// Problems found before parsing (not UTF-8, binary, too large), by file.
     pre: RwLock<HashMap<FileId, YamlProblem>>,
     /// Files read for rules (configs a service mounts), not compose files: never linted.
@@ -53,6 +64,7 @@ impl Workspace {
             files: RwLock::new(Vec::new()),
             by_path: Mutex::new(HashMap::new()),
             parsed: RwLock::new(HashMap::new()),
+            directives: RwLock::new(HashMap::new()),
             pre: RwLock::new(HashMap::new()),
             aux: RwLock::new(HashMap::new()),
             aux_ids: RwLock::new(std::collections::HashSet::new()),
@@ -222,12 +234,40 @@ impl Workspace {
             },
             None => yaml::parse(id, &self.file(id).text),
         });
+        self.directives
+            .write()
+            .expect("workspace lock")
+            .entry(id)
+            .or_insert_with(|| {
+                Arc::new(Directives {
+                    comments: p.comments.clone(),
+                    first_content: p.docs.first().map(|d| d.span.start as usize),
+                })
+            });
         self.parsed
             .write()
             .expect("workspace lock")
             .entry(id)
             .or_insert(p)
             .clone()
+    }
+
+    /// Forget the parses of `ids` (they are parsed again if asked for): a run holds the trees
+    /// of the projects in flight, not of the whole tree.
+    pub fn evict(&self, ids: &[FileId]) {
+        let mut parsed = self.parsed.write().expect("workspace lock");
+        for id in ids {
+            parsed.remove(id);
+        }
+    }
+
+    /// The suppression comments of a file and where its content starts.
+    pub fn directives(&self, id: FileId) -> Arc<Directives> {
+        if let Some(d) = self.directives.read().expect("workspace lock").get(&id) {
+            return d.clone();
+        }
+        self.parsed(id);
+        self.directives.read().expect("workspace lock")[&id].clone()
     }
 }
 

@@ -1,7 +1,7 @@
 //! Building fixes: the raw (as written) nodes a fix edits, and the edits for changes several
 //! rules make.
 
-use super::Tree;
+use super::Scope;
 use crate::diagnostic::{Edit, Fix};
 use crate::model::Service;
 use crate::source::{FileId, SourceFile};
@@ -39,7 +39,7 @@ impl Raw {
     }
 }
 
-impl Tree<'_> {
+impl Scope<'_> {
     pub fn raw(&self, file: FileId) -> Raw {
         Raw {
             file: self.ws.file(file),
@@ -64,7 +64,7 @@ pub fn insert_entries(src: &Src, svc: &Node, entries: &[(&str, Value)]) -> Optio
 
 /// A fix for a service's own file that inserts or updates keys (read_only, security_opt, ...).
 pub fn service_fix(
-    t: &Tree,
+    t: &Scope,
     svc: &Service,
     title: &str,
     touches: Vec<String>,

@@ -15,6 +15,7 @@ use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::Graph;
 use crate::model::{Project, Service};
 use crate::resolve::Workspace;
+use crate::source::FileId;
 use crate::source::Span;
 use crate::yaml::Node;
 use knowledge::Knowledge;
@@ -32,20 +33,84 @@ pub struct RuleOptions {
     pub default_limits: Option<(String, String)>,
 }
 
-/// What a tree-wide rule sees: every project of the run with its graph.
-pub struct Tree<'a> {
+/// What a rule sees: one project of the run with its graph. Projects are linted one at a time
+/// and dropped, so memory stays bounded by the projects in flight; what a rule needs to compare
+/// across projects (addresses, names, ports) it records in a [`Summary`] for [`TreeCheck`]s.
+pub struct Scope<'a> {
     pub ws: &'a Workspace,
-    pub projects: Vec<(&'a Project, Graph)>,
-    /// Per project (same order): variable uses met while interpolating.
-    pub variables: Vec<&'a [crate::resolve::VarUse]>,
-    /// Per project: what the loader reported.
-    pub loader_diagnostics: Vec<&'a [Diagnostic]>,
+    pub project: &'a Project,
+    pub graph: &'a Graph,
+    /// Variable uses met while interpolating.
+    pub variables: &'a [crate::resolve::VarUse],
+    /// What the loader reported.
+    pub loader_diagnostics: &'a [Diagnostic],
     pub knowledge: &'a Knowledge,
     pub options: &'a RuleOptions,
 }
 
-/// A rule that runs on the loaded tree.
-pub type Check = fn(&Tree, &mut Vec<Diagnostic>);
+/// A rule that runs on one loaded project.
+pub type Check = fn(&Scope, &mut Vec<Diagnostic>);
+
+/// A service as tree-wide checks see it: enough to tell whether two services run together.
+#[derive(Clone, Debug)]
+pub struct SvcRef {
+    /// Index of the project in the run (project order).
+    pub project: usize,
+    pub name: String,
+    /// Whether it runs under the profiles of this run.
+    pub active: bool,
+    pub profiles: Vec<String>,
+    pub file: FileId,
+}
+
+/// What one project contributes to the checks across projects.
+#[derive(Debug, Default)]
+pub struct Summary {
+    /// The project's services, in declaration order.
+    pub services: Vec<SvcRef>,
+    pub conflict: validity::conflict::Claims,
+    pub static_ip: policy::static_ip::Claims,
+    pub undefined: validity::undefined_reference::Claims,
+}
+
+impl Summary {
+    pub fn of(index: usize, p: &Project) -> Summary {
+        Summary {
+            services: p
+                .services
+                .values()
+                .map(|s| SvcRef {
+                    project: index,
+                    name: s.name.clone(),
+                    active: p.is_active(s),
+                    profiles: s.profiles.clone(),
+                    file: s.file,
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+}
+
+/// A rule that compares projects: per project it reports what it can and records the rest in
+/// the project's summary; then it reports across every project's summary.
+pub struct TreeCheck {
+    pub summarize: fn(&Scope, &mut Summary, &mut Vec<Diagnostic>),
+    pub check: fn(&TreeScope, &mut Vec<Diagnostic>),
+}
+
+/// What a tree-wide check sees: every project's summary, in project order.
+pub struct TreeScope<'a> {
+    pub ws: &'a Workspace,
+    pub summaries: &'a [Summary],
+    pub options: &'a RuleOptions,
+}
+
+impl TreeScope<'_> {
+    pub fn service(&self, project: usize, index: usize) -> &SvcRef {
+        &self.summaries[project].services[index]
+    }
+}
 
 impl RuleOptions {
     pub fn is_enabled(&self, rule: &str) -> bool {
@@ -58,32 +123,27 @@ impl RuleOptions {
 /// `None` when they never run together. In one project, services with disjoint profiles are
 /// alternatives; across projects, services declared in two files of one directory are
 /// (`docker-compose.yml` beside `docker-compose.cluster.yml`: variants of one stack).
-pub fn run_together(
-    t: &Tree,
-    pa: &Project,
-    a: &Service,
-    pb: &Project,
-    b: &Service,
-) -> Option<Severity> {
-    if pa.is_active(a) && pb.is_active(b) && (std::ptr::eq(pa, pb) || !alternatives(t, a, b)) {
+pub fn run_together(ws: &Workspace, a: &SvcRef, b: &SvcRef) -> Option<Severity> {
+    let same = a.project == b.project;
+    if a.active && b.active && (same || !alternatives(ws, a, b)) {
         return Some(Severity::Error);
     }
-    let possible = if std::ptr::eq(pa, pb) {
+    let possible = if same {
         a.profiles.is_empty()
             || b.profiles.is_empty()
             || a.profiles.iter().any(|p| b.profiles.contains(p))
     } else {
-        !alternatives(t, a, b)
+        !alternatives(ws, a, b)
     };
     possible.then_some(Severity::Warning)
 }
 
-fn alternatives(t: &Tree, a: &Service, b: &Service) -> bool {
-    let (fa, fb) = (t.ws.file(a.file), t.ws.file(b.file));
+fn alternatives(ws: &Workspace, a: &SvcRef, b: &SvcRef) -> bool {
+    let (fa, fb) = (ws.file(a.file), ws.file(b.file));
     fa.path != fb.path && fa.dir() == fb.dir()
 }
 
-impl Tree<'_> {
+impl Scope<'_> {
     /// A diagnostic about `value` of `svc`, reported where the value is written; when that is
     /// not in the service's own mapping (a template reached through `extends`, an anchor), a
     /// secondary label marks the service that inherits it.

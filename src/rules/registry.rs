@@ -45,16 +45,10 @@ pub static ALL: &[&RuleMeta] = &[
     &UNUSED_SUPPRESSION,
 ];
 
-/// Tree rules and their checks, in code order.
+/// Rules that check one project at a time, in code order.
 pub static CHECKS: &[(&RuleMeta, super::Check)] = &[
     (&MISSING_IMAGE, super::validity::missing_image::check),
-    (
-        &UNDEFINED_REFERENCE,
-        super::validity::undefined_reference::check,
-    ),
     (&MISSING_VARIABLE, super::validity::missing_variable::check),
-    (&CONFLICT, super::validity::conflict::check),
-    (&STATIC_IP, super::policy::static_ip::check),
     (
         &REDUNDANT_INIT_CONTAINER,
         super::policy::redundant_init_container::check,
@@ -75,6 +69,31 @@ pub static CHECKS: &[(&RuleMeta, super::Check)] = &[
     (
         &GPU_RESERVATION_GAP,
         super::policy::gpu_reservation_gap::check,
+    ),
+];
+
+/// Rules that compare projects, in code order.
+pub static TREE_CHECKS: &[(&RuleMeta, super::TreeCheck)] = &[
+    (
+        &UNDEFINED_REFERENCE,
+        super::TreeCheck {
+            summarize: super::validity::undefined_reference::summarize,
+            check: super::validity::undefined_reference::check_tree,
+        },
+    ),
+    (
+        &CONFLICT,
+        super::TreeCheck {
+            summarize: super::validity::conflict::summarize,
+            check: super::validity::conflict::check_tree,
+        },
+    ),
+    (
+        &STATIC_IP,
+        super::TreeCheck {
+            summarize: super::policy::static_ip::summarize,
+            check: super::policy::static_ip::check_tree,
+        },
     ),
 ];
 

@@ -252,7 +252,8 @@ pub struct Parsed {
     pub problems: Vec<YamlProblem>,
     /// Anchor names defined in the file with their spans (for rules about unused anchors).
     pub anchors: Vec<(String, Span)>,
-    /// Comments: span of `#...` and the text after `#`.
+    /// Comments that are hylint directives (`# hylint: ...`): span of `#...` and the text after
+    /// `#`. Other comments are not kept.
     pub comments: Vec<(Span, String)>,
 }
 
@@ -481,9 +482,12 @@ pub fn line_col_of(text: &str, offset: usize) -> (usize, usize) {
 
 /// Parse a whole file into documents. Never panics on bad input.
 pub fn parse(file: FileId, text: &str) -> Parsed {
+    // Comments matter only as hylint directives: without one in the text, the parser need
+    // not capture any.
     let options = granit_parser::options! {
         emit_anchor_events: true,
         block_scalar_eof_without_line_feed: true,
+        emit_comments: text.contains("hylint:"),
     };
     let mut b = Builder {
         file,
@@ -531,7 +535,9 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
         match ev {
             Event::StreamStart | Event::StreamEnd | Event::DocumentStart(..) => {}
             Event::DocumentEnd => {}
-            Event::Comment(text, _) => comments.push((b.span(r.clone()), text.into_owned())),
+            Event::Comment(text, _) if text.trim_start().starts_with("hylint:") => {
+                comments.push((b.span(r.clone()), text.into_owned()))
+            }
             Event::Anchor(id, name) => {
                 b.anchor_names.push((name.to_string(), b.span(r.clone())));
                 let _ = id;

@@ -3,7 +3,7 @@
 
 use super::healthcheck;
 use crate::diagnostic::Diagnostic;
-use crate::rules::Tree;
+use crate::rules::Scope;
 
 crate::rule_meta!(
     "dependency-without-healthcheck",
@@ -14,9 +14,10 @@ crate::rule_meta!(
     "depends_on waits for service_healthy on a service that has no health check"
 );
 
-pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
+pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
     let meta = &crate::rules::registry::DEPENDENCY_WITHOUT_HEALTHCHECK;
-    for (p, _) in &t.projects {
+    {
+        let p = t.project;
         for svc in p.services.values() {
             for (name, dep) in svc.depends_on() {
                 let Some(cond) = dep.get("condition") else {

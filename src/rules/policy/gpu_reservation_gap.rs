@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::model::Service;
 use crate::rules::fixes::{own_get, own_path, service_fix};
-use crate::rules::Tree;
+use crate::rules::Scope;
 use crate::yaml::edit::{self, Value};
 use crate::yaml::Typed;
 
@@ -18,7 +18,7 @@ crate::rule_meta!(
 );
 
 /// Why a service is a GPU workload, if it is one.
-pub fn gpu_reason(t: &Tree, svc: &Service) -> Option<String> {
+pub fn gpu_reason(t: &Scope, svc: &Service) -> Option<String> {
     let k = t.knowledge;
     if let Some(i) = svc.image().filter(|i| k.gpu_images.matches_image(i)) {
         return Some(format!("image `{i}`"));
@@ -50,7 +50,7 @@ fn gpu_device() -> Value {
 
 /// Add (or complete) `deploy.resources.reservations.devices` in the service's own mapping,
 /// merging into whatever part of that path it already has.
-fn reservation_fix(t: &Tree, svc: &Service) -> Option<Fix> {
+fn reservation_fix(t: &Scope, svc: &Service) -> Option<Fix> {
     service_fix(
         t,
         svc,
@@ -84,9 +84,10 @@ fn reservation_fix(t: &Tree, svc: &Service) -> Option<Fix> {
     )
 }
 
-pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
+pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
     let meta = &crate::rules::registry::GPU_RESERVATION_GAP;
-    for (p, _) in &t.projects {
+    {
+        let p = t.project;
         for svc in p.services.values() {
             let reservations = svc.node.path(&["deploy", "resources", "reservations"]);
             let devices = reservations

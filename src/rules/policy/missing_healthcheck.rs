@@ -4,7 +4,7 @@ use super::{healthcheck_disabled, is_run_once};
 use crate::diagnostic::{Diagnostic, Fix};
 use crate::model::Service;
 use crate::rules::fixes::service_fix;
-use crate::rules::Tree;
+use crate::rules::Scope;
 use crate::yaml::edit::{self, Value};
 
 crate::rule_meta!(
@@ -18,7 +18,7 @@ crate::rule_meta!(
 
 /// Insert the health check known for the image (rules/knowledge.yml). Unsafe: the check runs
 /// inside the container and needs its tools.
-fn known_healthcheck_fix(t: &Tree, svc: &Service) -> Option<Fix> {
+fn known_healthcheck_fix(t: &Scope, svc: &Service) -> Option<Fix> {
     let image = svc.image()?;
     let known = t
         .knowledge
@@ -62,9 +62,10 @@ fn is_interactive(svc: &Service) -> bool {
     on("stdin_open") && on("tty")
 }
 
-pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
+pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
     let meta = &crate::rules::registry::MISSING_HEALTHCHECK;
-    for (p, _) in &t.projects {
+    {
+        let p = t.project;
         for svc in p.services.values() {
             if is_run_once(svc) || is_interactive(svc) {
                 continue;

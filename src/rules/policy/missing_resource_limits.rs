@@ -3,7 +3,7 @@
 use crate::diagnostic::{Applicability, Diagnostic, Fix};
 use crate::model::Service;
 use crate::rules::fixes::{own_path, service_fix};
-use crate::rules::Tree;
+use crate::rules::Scope;
 use crate::yaml::edit::{self, Value};
 
 crate::rule_meta!(
@@ -18,7 +18,7 @@ crate::rule_meta!(
 /// Insert the default limits the configuration sets (none set: no fix). Unsafe: a limit can
 /// starve a service that needs more.
 fn default_limits_fix(
-    t: &Tree,
+    t: &Scope,
     svc: &Service,
     missing_cpus: bool,
     missing_memory: bool,
@@ -63,9 +63,10 @@ fn default_limits_fix(
     Some(fix)
 }
 
-pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
+pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
     let meta = &crate::rules::registry::MISSING_RESOURCE_LIMITS;
-    for (p, _) in &t.projects {
+    {
+        let p = t.project;
         for svc in p.services.values() {
             let limits = svc.node.path(&["deploy", "resources", "limits"]);
             let has = |key: &str, legacy: &str| {

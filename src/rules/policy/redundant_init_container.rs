@@ -5,7 +5,7 @@ use super::{command_text, is_run_once};
 use crate::diagnostic::{Diagnostic, Fix};
 use crate::model::{Project, Service};
 use crate::rules::fixes::own_get;
-use crate::rules::Tree;
+use crate::rules::Scope;
 use crate::yaml::edit;
 use crate::yaml::Node;
 
@@ -43,7 +43,7 @@ fn host_path(svc: &Service, container_path: &str) -> Option<String> {
 }
 
 /// Services the init container talks to: its dependencies and the hosts its command names.
-fn targets<'a>(t: &Tree, p: &'a Project, svc: &Service, cmd: &str) -> Vec<&'a Service> {
+fn targets<'a>(t: &Scope, p: &'a Project, svc: &Service, cmd: &str) -> Vec<&'a Service> {
     let mut names: Vec<String> = svc.depends_on().map(|(n, _)| n.to_string()).collect();
     for re in &t.knowledge.host_options {
         for c in re.captures_iter(cmd) {
@@ -69,7 +69,7 @@ fn targets<'a>(t: &Tree, p: &'a Project, svc: &Service, cmd: &str) -> Vec<&'a Se
 /// Delete the service and every `depends_on` on it, in every file of the project. No fix when a
 /// dependency on it is inherited (through `extends` or an anchor): that edit would reach
 /// other services.
-fn removal_fix(t: &Tree, p: &Project, svc: &Service) -> Option<Fix> {
+fn removal_fix(t: &Scope, p: &Project, svc: &Service) -> Option<Fix> {
     let raw = t.raw(svc.file);
     let services = raw.services_map(&svc.name)?;
     let mut edits = vec![edit::delete_entry(&raw.src(), services, &svc.name)?];
@@ -108,9 +108,10 @@ fn removal_fix(t: &Tree, p: &Project, svc: &Service) -> Option<Fix> {
     ))
 }
 
-pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
+pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
     let meta = &crate::rules::registry::REDUNDANT_INIT_CONTAINER;
-    for (p, _) in &t.projects {
+    {
+        let p = t.project;
         for svc in p.services.values() {
             if !is_run_once(svc) {
                 continue;

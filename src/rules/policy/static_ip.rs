@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::model::{Project, Service};
-use crate::rules::Tree;
+use crate::rules::{Scope, Summary, TreeScope};
 use crate::source::Span;
 use crate::yaml::edit;
 use crate::yaml::{Kind, Node};
@@ -18,14 +18,45 @@ crate::rule_meta!(
     "A service pins a static IP address instead of using Docker DNS"
 );
 
-struct Pin<'a> {
-    project: &'a Project,
-    svc: &'a Service,
+/// A pinned address, as the checks across projects need it.
+#[derive(Debug)]
+struct Pin {
+    /// Service index in its project.
+    svc: usize,
     /// The network key in the service, and the real docker network name.
     key: String,
     network: String,
     addr: IpAddr,
-    node: &'a Node,
+    span: Span,
+    dns: String,
+}
+
+/// A scalar of a service that spells a canonical IP address: where, and whether the place is
+/// narrowed to the address in the source (then it can be replaced).
+#[derive(Debug)]
+struct AddrUse {
+    svc: usize,
+    addr: IpAddr,
+    spans: Vec<Span>,
+    narrowed: bool,
+}
+
+/// A config file a service bind-mounts.
+#[derive(Debug)]
+struct Mount {
+    svc: usize,
+    file: crate::source::FileId,
+    site: Span,
+}
+
+/// What a project records for the checks across projects.
+#[derive(Debug, Default)]
+pub struct Claims {
+    pins: Vec<Pin>,
+    /// (docker network name, subnet, where).
+    subnets: Vec<(String, String, Span)>,
+    uses: Vec<AddrUse>,
+    mounts: Vec<Mount>,
 }
 
 /// The name docker gives a project's network. A network the project never declares (compose
@@ -47,30 +78,6 @@ fn dns_name(svc: &Service) -> String {
     svc.container_name()
         .map(str::to_string)
         .unwrap_or_else(|| svc.name.clone())
-}
-
-fn subnets(t: &Tree) -> HashMap<String, Vec<(String, Span)>> {
-    let mut out: HashMap<String, Vec<(String, Span)>> = HashMap::new();
-    for (p, _) in &t.projects {
-        for key in p.networks.keys() {
-            let r = &p.networks[key];
-            for cfg in r
-                .node
-                .path(&["ipam", "config"])
-                .and_then(|c| c.as_seq())
-                .unwrap_or(&[])
-            {
-                if let Some(s) = cfg.get("subnet") {
-                    if let Some(text) = s.scalar_string() {
-                        out.entry(network_name(p, key))
-                            .or_default()
-                            .push((text, s.span));
-                    }
-                }
-            }
-        }
-    }
-    out
 }
 
 fn in_subnet(addr: IpAddr, cidr: &str) -> Option<bool> {
@@ -98,13 +105,9 @@ fn in_subnet(addr: IpAddr, cidr: &str) -> Option<bool> {
     }
 }
 
-fn pins_run_together(t: &Tree, a: &Pin, b: &Pin) -> Option<Severity> {
-    crate::rules::run_together(t, a.project, a.svc, b.project, b.svc)
-}
-
 /// Delete a pinned address; when no network of the mapping keeps any setting, write the
 /// mapping in its list form (`- infra_net`).
-fn address_fix(t: &Tree, node: &Node) -> Option<Fix> {
+fn address_fix(t: &Scope, node: &Node) -> Option<Fix> {
     let raw = t.raw(node.span.file);
     let chain = raw.chain(node.span)?;
     let n = chain.len();
@@ -191,64 +194,153 @@ fn scalars<'a>(n: &'a Node, skip_networks: bool, out: &mut Vec<&'a Node>) {
     }
 }
 
-pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
-    let mut pins: Vec<Pin> = Vec::new();
-    for (p, _) in &t.projects {
-        for svc in p.services.values() {
-            for (key, cfg) in svc.networks() {
-                let network = network_name(p, key);
-                if t.options
-                    .static_ip_allowed_networks
-                    .iter()
-                    .any(|n| n == key || *n == network)
-                {
+/// Canonical addresses a text spells, each once, in order of appearance.
+fn addresses(text: &str) -> Vec<IpAddr> {
+    let mut found: Vec<IpAddr> = Vec::new();
+    for m in address_tokens(text) {
+        if let Ok(a) = m.parse::<IpAddr>() {
+            // Only the canonical spelling is the address a pin is written as.
+            if a.to_string() == m && !found.contains(&a) {
+                found.push(a);
+            }
+        }
+    }
+    found
+}
+
+pub fn summarize(t: &Scope, sum: &mut Summary, out: &mut Vec<Diagnostic>) {
+    let p = t.project;
+    let claims = &mut sum.static_ip;
+    for (si, svc) in p.services.values().enumerate() {
+        for (key, cfg) in svc.networks() {
+            let network = network_name(p, key);
+            if t.options
+                .static_ip_allowed_networks
+                .iter()
+                .any(|n| n == key || *n == network)
+            {
+                continue;
+            }
+            for fam in ["ipv4_address", "ipv6_address"] {
+                let Some(node) = cfg.get(fam) else { continue };
+                let Some(text) = node.scalar_string().filter(|s| !s.is_empty()) else {
                     continue;
+                };
+                let mut msg = format!(
+                    "service `{}` pins {fam} {text} on network `{key}`: static IPs collide and block scaling; \
+                     drop it and reach the service by its DNS name `{}`",
+                    svc.name,
+                    dns_name(svc)
+                );
+                let aliases: Vec<String> = cfg
+                    .get("aliases")
+                    .and_then(|a| a.as_seq())
+                    .unwrap_or(&[])
+                    .iter()
+                    .filter_map(|a| a.scalar_string())
+                    .collect();
+                if !aliases.is_empty() {
+                    msg.push_str(&format!(" (or an alias: {})", aliases.join(", ")));
                 }
-                for fam in ["ipv4_address", "ipv6_address"] {
-                    let Some(node) = cfg.get(fam) else { continue };
-                    let Some(text) = node.scalar_string().filter(|s| !s.is_empty()) else {
-                        continue;
-                    };
-                    let mut msg = format!(
-                        "service `{}` pins {fam} {text} on network `{key}`: static IPs collide and block scaling; \
-                         drop it and reach the service by its DNS name `{}`",
-                        svc.name,
-                        dns_name(svc)
-                    );
-                    let aliases: Vec<String> = cfg
-                        .get("aliases")
-                        .and_then(|a| a.as_seq())
-                        .unwrap_or(&[])
-                        .iter()
-                        .filter_map(|a| a.scalar_string())
-                        .collect();
-                    if !aliases.is_empty() {
-                        msg.push_str(&format!(" (or an alias: {})", aliases.join(", ")));
-                    }
-                    out.push(
-                        t.at_value(&super::super::registry::STATIC_IP, svc, node, msg)
-                            .with_fix(address_fix(t, node)),
-                    );
-                    if let Ok(addr) = text.parse::<IpAddr>() {
-                        pins.push(Pin {
-                            project: p,
-                            svc,
-                            key: key.to_string(),
-                            network: network.clone(),
-                            addr,
-                            node,
-                        });
-                    }
+                out.push(
+                    t.at_value(&super::super::registry::STATIC_IP, svc, node, msg)
+                        .with_fix(address_fix(t, node)),
+                );
+                if let Ok(addr) = text.parse::<IpAddr>() {
+                    claims.pins.push(Pin {
+                        svc: si,
+                        key: key.to_string(),
+                        network: network.clone(),
+                        addr,
+                        span: node.span,
+                        dns: dns_name(svc),
+                    });
                 }
             }
         }
     }
+    for (key, r) in &p.networks {
+        for cfg in r
+            .node
+            .path(&["ipam", "config"])
+            .and_then(|c| c.as_seq())
+            .unwrap_or(&[])
+        {
+            if let Some(s) = cfg.get("subnet") {
+                if let Some(text) = s.scalar_string() {
+                    claims.subnets.push((network_name(p, key), text, s.span));
+                }
+            }
+        }
+    }
+    for (si, svc) in p.services.values().enumerate() {
+        let mut vals = Vec::new();
+        scalars(&svc.node, true, &mut vals);
+        for v in vals {
+            let Some(text) = v.as_str() else { continue };
+            for addr in addresses(text) {
+                let needle = addr.to_string();
+                let raw = t.text(v.span);
+                let positions = find_address(&raw, &needle);
+                if positions.is_empty() && find_address(text, &needle).is_empty() {
+                    continue;
+                }
+                let spans = if positions.is_empty() {
+                    vec![v.span]
+                } else {
+                    positions
+                        .iter()
+                        .map(|&o| {
+                            Span::new(
+                                v.span.file,
+                                v.span.start as usize + o,
+                                v.span.start as usize + o + needle.len(),
+                            )
+                        })
+                        .collect()
+                };
+                claims.uses.push(AddrUse {
+                    svc: si,
+                    addr,
+                    spans,
+                    narrowed: !positions.is_empty(),
+                });
+            }
+        }
+        // Config files the service mounts.
+        for vol in svc.get("volumes").and_then(|v| v.as_seq()).unwrap_or(&[]) {
+            if vol.get("type").and_then(|t| t.as_str()) != Some("bind") {
+                continue;
+            }
+            let Some(src) = vol.get("source").and_then(|s| s.as_str()) else {
+                continue;
+            };
+            if let Some(file) = t.ws.load_aux(std::path::Path::new(src)) {
+                claims.mounts.push(Mount {
+                    svc: si,
+                    file,
+                    site: vol.site(),
+                });
+            }
+        }
+    }
+}
+
+pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
     let meta = &super::super::registry::STATIC_IP;
+    // Every pin of the tree, in project order: (project, pin).
+    let pins: Vec<(usize, &Pin)> = t
+        .summaries
+        .iter()
+        .enumerate()
+        .flat_map(|(pi, s)| s.static_ip.pins.iter().map(move |p| (pi, p)))
+        .collect();
+    let svc = |(pi, p): (usize, &Pin)| t.service(pi, p.svc);
 
     // Two services holding one address on one network.
     // Grouped by (network, address): no pass over all pairs.
     let mut groups: HashMap<(&str, IpAddr), Vec<usize>> = HashMap::new();
-    for (i, p) in pins.iter().enumerate() {
+    for (i, (_, p)) in pins.iter().enumerate() {
         groups
             .entry((p.network.as_str(), p.addr))
             .or_default()
@@ -258,33 +350,38 @@ pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
     group_list.sort();
     for group in group_list {
         for (gi, &bi) in group.iter().enumerate() {
-            let b = &pins[bi];
-            if let Some((a, sev)) = group[..gi]
+            let b = pins[bi];
+            let clash = group[..gi]
                 .iter()
-                .map(|&ai| &pins[ai])
-                .find_map(|a| pins_run_together(t, a, b).map(|s| (a, s)))
-            {
-                out.push(
+                .map(|&ai| pins[ai])
+                .find_map(|a| crate::rules::run_together(t.ws, svc(a), svc(b)).map(|s| (a, s)));
+            let Some((a, sev)) = clash else { continue };
+            let (a_name, b_name) = (&svc(a).name, &svc(b).name);
+            out.push(
                 Diagnostic::new(
                     meta,
-                    b.node.span,
+                    b.1.span,
                     format!(
-                        "address {} on network `{}` is also pinned by service `{}`: the second container to start fails",
-                        b.addr, b.key, a.svc.name
+                        "address {} on network `{}` is also pinned by service `{a_name}`: the second container to start fails",
+                        b.1.addr, b.1.key
                     ),
                 )
                 .with_severity(sev)
-                .with_service(&b.svc.name)
-                .with_label(a.node.span, format!("also pinned by `{}`", a.svc.name)),
+                .with_service(b_name)
+                .with_label(a.1.span, format!("also pinned by `{a_name}`")),
             );
-            }
         }
     }
 
     // An address outside the subnets declared for the network anywhere in the tree.
-    let subnets = subnets(t);
-    for pin in &pins {
-        let Some(list) = subnets.get(&pin.network) else {
+    let mut subnets: HashMap<&str, Vec<(&str, Span)>> = HashMap::new();
+    for s in t.summaries {
+        for (net, cidr, span) in &s.static_ip.subnets {
+            subnets.entry(net).or_default().push((cidr, *span));
+        }
+    }
+    for &(pi, pin) in &pins {
+        let Some(list) = subnets.get(pin.network.as_str()) else {
             continue;
         };
         let verdicts: Vec<Option<bool>> =
@@ -292,126 +389,89 @@ pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
         if verdicts.contains(&Some(true)) || verdicts.iter().all(|v| v.is_none()) {
             continue;
         }
-        let mut d = Diagnostic::new(
-            meta,
-            pin.node.span,
-            format!(
-                "address {} is outside the subnet of network `{}` ({}): docker refuses to start the container",
-                pin.addr,
-                pin.key,
-                list.iter().map(|(c, _)| c.as_str()).collect::<Vec<_>>().join(", ")
-            ),
-        )
-        .with_severity(Severity::Error)
-        .with_service(&pin.svc.name);
-        d = d.with_label(list[0].1, "subnet declared here");
-        out.push(d);
+        out.push(
+            Diagnostic::new(
+                meta,
+                pin.span,
+                format!(
+                    "address {} is outside the subnet of network `{}` ({}): docker refuses to start the container",
+                    pin.addr,
+                    pin.key,
+                    list.iter().map(|(c, _)| *c).collect::<Vec<_>>().join(", ")
+                ),
+            )
+            .with_severity(Severity::Error)
+            .with_service(&svc((pi, pin)).name)
+            .with_label(list[0].1, "subnet declared here"),
+        );
     }
 
     // Places that hard-code a pinned address: they break when the address goes. One report
     // per place, naming the first service that pins the address.
-    let mut seen_addr = std::collections::HashSet::new();
-    let pins: Vec<&Pin> = pins.iter().filter(|p| seen_addr.insert(p.addr)).collect();
-    let by_text: HashMap<String, &Pin> = pins.iter().map(|p| (p.addr.to_string(), *p)).collect();
-    // Candidate addresses in a text, looked up by value: one pass over the text, whatever the
-    // number of pins.
-    let candidates = |text: &str| -> Vec<&Pin> {
-        let mut found: Vec<&Pin> = Vec::new();
-        for m in address_tokens(text) {
-            if let Some(p) = by_text.get(m) {
-                if !found.iter().any(|f| std::ptr::eq(*f, *p)) {
-                    found.push(p);
-                }
+    let mut by_addr: HashMap<IpAddr, (usize, &Pin)> = HashMap::new();
+    for &(pi, p) in &pins {
+        by_addr.entry(p.addr).or_insert((pi, p));
+    }
+    for (ui, s) in t.summaries.iter().enumerate() {
+        for u in &s.static_ip.uses {
+            let Some(&(pi, pin)) = by_addr.get(&u.addr) else {
+                continue;
+            };
+            let needle = pin.addr.to_string();
+            let user = &t.service(ui, u.svc).name;
+            let pinner = &svc((pi, pin)).name;
+            for span in &u.spans {
+                // Replacing the address changes where the service connects: unsafe.
+                let fix = u.narrowed.then(|| {
+                    let f = t.ws.file(span.file);
+                    Fix::unsafe_(
+                        format!("Replace {needle} with the DNS name `{}`", pin.dns),
+                        vec![edit::replace_text(
+                            &edit::Src::new(f.id, &f.text),
+                            *span,
+                            &pin.dns,
+                        )],
+                        vec![format!("/services/{user}")],
+                    )
+                });
+                out.push(
+                    Diagnostic::new(
+                        meta,
+                        *span,
+                        format!(
+                            "hard-coded address {needle} of service `{pinner}`: use its DNS name `{}`",
+                            pin.dns
+                        ),
+                    )
+                    .with_service(user)
+                    .with_label(pin.span, format!("pinned by `{pinner}` here"))
+                    .with_fix(fix),
+                );
             }
         }
-        found
-    };
-    for (p, _) in &t.projects {
-        for svc in p.services.values() {
-            let mut vals = Vec::new();
-            scalars(&svc.node, true, &mut vals);
-            for v in vals {
-                let Some(text) = v.as_str() else { continue };
-                for pin in candidates(text) {
-                    let needle = pin.addr.to_string();
-                    let raw = t.text(v.span);
-                    let positions = find_address(&raw, &needle);
-                    let spans: Vec<Span> = if positions.is_empty() {
-                        if find_address(text, &needle).is_empty() {
-                            continue;
-                        }
-                        vec![v.span]
-                    } else {
-                        positions
-                            .iter()
-                            .map(|&o| {
-                                Span::new(
-                                    v.span.file,
-                                    v.span.start as usize + o,
-                                    v.span.start as usize + o + needle.len(),
-                                )
-                            })
-                            .collect()
-                    };
-                    let narrowed = !positions.is_empty();
-                    for span in spans {
-                        let dns = dns_name(pin.svc);
-                        // Replacing the address changes where the service connects: unsafe.
-                        let fix = narrowed.then(|| {
-                            let raw = t.raw(span.file);
-                            Fix::unsafe_(
-                                format!("Replace {needle} with the DNS name `{dns}`"),
-                                vec![edit::replace_text(&raw.src(), span, &dns)],
-                                vec![format!("/services/{}", svc.name)],
-                            )
-                        });
-                        out.push(
-                            Diagnostic::new(
-                                meta,
-                                span,
-                                format!(
-                                    "hard-coded address {needle} of service `{}`: use its DNS name `{dns}`",
-                                    pin.svc.name
-                                ),
-                            )
-                            .with_service(&svc.name)
-                            .with_label(pin.node.span, format!("pinned by `{}` here", pin.svc.name))
-                            .with_fix(fix),
-                        );
-                    }
-                }
-            }
-            // Config files the service mounts.
-            for vol in svc.get("volumes").and_then(|v| v.as_seq()).unwrap_or(&[]) {
-                if vol.get("type").and_then(|t| t.as_str()) != Some("bind") {
-                    continue;
-                }
-                let Some(src) = vol.get("source").and_then(|s| s.as_str()) else {
+        for m in &s.static_ip.mounts {
+            let f = t.ws.file(m.file);
+            let user = &t.service(ui, m.svc).name;
+            for addr in addresses(&f.text) {
+                let Some(&(pi, pin)) = by_addr.get(&addr) else {
                     continue;
                 };
-                let Some(id) = t.ws.load_aux(std::path::Path::new(src)) else {
-                    continue;
-                };
-                let f = t.ws.file(id);
-                for pin in candidates(&f.text) {
-                    let needle = pin.addr.to_string();
-                    for o in find_address(&f.text, &needle) {
-                        out.push(
-                            Diagnostic::new(
-                                meta,
-                                Span::new(id, o, o + needle.len()),
-                                format!(
-                                    "hard-coded address {needle} of service `{}` in a file service `{}` mounts: use its DNS name `{}`",
-                                    pin.svc.name,
-                                    svc.name,
-                                    dns_name(pin.svc)
-                                ),
-                            )
-                            .with_service(&svc.name)
-                            .with_label(pin.node.span, format!("pinned by `{}` here", pin.svc.name))
-                            .with_label(vol.site(), "mounted here"),
-                        );
-                    }
+                let needle = pin.addr.to_string();
+                let pinner = &svc((pi, pin)).name;
+                for o in find_address(&f.text, &needle) {
+                    out.push(
+                        Diagnostic::new(
+                            meta,
+                            Span::new(m.file, o, o + needle.len()),
+                            format!(
+                                "hard-coded address {needle} of service `{pinner}` in a file service `{user}` mounts: use its DNS name `{}`",
+                                pin.dns
+                            ),
+                        )
+                        .with_service(user)
+                        .with_label(pin.span, format!("pinned by `{pinner}` here"))
+                        .with_label(m.site, "mounted here"),
+                    );
                 }
             }
         }

@@ -4,7 +4,7 @@
 use crate::diagnostic::{Diagnostic, Fix};
 use crate::model::Service;
 use crate::rules::fixes::{insert_entries, own_get, service_fix};
-use crate::rules::Tree;
+use crate::rules::Scope;
 use crate::yaml::edit::{self, Value};
 use crate::yaml::Typed;
 
@@ -17,7 +17,7 @@ crate::rule_meta!(
     "A metrics exporter runs with a writable root filesystem or can gain privileges"
 );
 
-pub fn is_exporter(t: &Tree, svc: &Service) -> bool {
+pub fn is_exporter(t: &Scope, svc: &Service) -> bool {
     let k = t.knowledge;
     svc.image()
         .is_some_and(|i| k.exporter_images.matches_image(i))
@@ -40,7 +40,7 @@ pub fn has_no_new_privileges(svc: &Service) -> bool {
 
 /// `read_only: true` and `no-new-privileges:true`, added to the service's own mapping (a
 /// template's values are overridden, or merged for security_opt, as compose does).
-fn harden_fix(t: &Tree, svc: &Service, read_only: bool, nnp: bool) -> Option<Fix> {
+fn harden_fix(t: &Scope, svc: &Service, read_only: bool, nnp: bool) -> Option<Fix> {
     service_fix(
         t,
         svc,
@@ -76,9 +76,10 @@ fn harden_fix(t: &Tree, svc: &Service, read_only: bool, nnp: bool) -> Option<Fix
     })
 }
 
-pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
+pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
     let meta = &crate::rules::registry::WRITABLE_EXPORTER;
-    for (p, _) in &t.projects {
+    {
+        let p = t.project;
         for svc in p.services.values() {
             if !is_exporter(t, svc) {
                 continue;

@@ -1,8 +1,7 @@
 //! `conflict`: two services that run together claim the same container name or host port.
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{Project, Service};
-use crate::rules::{run_together, Tree};
+use crate::rules::{run_together, Scope, Summary, TreeScope};
 use crate::source::Span;
 use std::collections::HashMap;
 
@@ -15,11 +14,32 @@ crate::rule_meta!(
     "Two services that run together use the same container_name or host port"
 );
 
-/// One published host port: (protocol, port) and the host IP ("" for all interfaces).
-struct Binding<'a> {
-    p: &'a Project,
-    svc: &'a Service,
+/// What a project claims that must be unique among services that run together.
+#[derive(Debug, Default)]
+pub struct Claims {
+    /// (container name, service index, where).
+    names: Vec<(String, usize, Span)>,
+    ports: Vec<Port>,
+}
+
+/// One published host port spec: protocol, port range, host IP ("" for all interfaces).
+#[derive(Debug)]
+struct Port {
+    protocol: String,
+    lo: u32,
+    hi: u32,
     host_ip: String,
+    svc: usize,
+    span: Span,
+}
+
+/// A service of the tree: (project index, service index).
+type SvcAt = (usize, usize);
+
+/// One published host port of one service.
+struct Binding<'a> {
+    svc: SvcAt,
+    host_ip: &'a str,
     span: Span,
 }
 
@@ -27,71 +47,93 @@ fn is_any(ip: &str) -> bool {
     matches!(ip, "" | "0.0.0.0" | "::" | "[::]")
 }
 
-pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
-    let mut names: HashMap<String, Vec<(&Project, &Service, Span)>> = HashMap::new();
-    let mut ports: HashMap<(String, u32), Vec<Binding>> = HashMap::new();
-    for (p, _) in &t.projects {
-        for svc in p.services.values() {
-            if let Some(n) = svc.get("container_name") {
-                if let Some(name) = n.scalar_string().filter(|s| !s.is_empty()) {
-                    names.entry(name).or_default().push((p, svc, n.site()));
-                }
+pub fn summarize(t: &Scope, sum: &mut Summary, _out: &mut Vec<Diagnostic>) {
+    let c = &mut sum.conflict;
+    for (si, svc) in t.project.services.values().enumerate() {
+        if let Some(n) = svc.get("container_name") {
+            if let Some(name) = n.scalar_string().filter(|s| !s.is_empty()) {
+                c.names.push((name, si, n.site()));
             }
-            for port in svc.get("ports").and_then(|x| x.as_seq()).unwrap_or(&[]) {
-                let Some(published) = port.get("published").and_then(|x| x.scalar_string()) else {
-                    continue;
-                };
-                let protocol = port
-                    .get("protocol")
-                    .and_then(|x| x.scalar_string())
-                    .unwrap_or_else(|| "tcp".into());
-                let host_ip = port
-                    .get("host_ip")
-                    .and_then(|x| x.scalar_string())
-                    .unwrap_or_default();
-                let (lo, hi) = match published.split_once('-') {
-                    Some((a, b)) => (a.parse().unwrap_or(0), b.parse().unwrap_or(0)),
-                    None => {
-                        let v: u32 = published.parse().unwrap_or(0);
-                        (v, v)
-                    }
-                };
-                for n in lo..=hi.min(lo + 65535) {
-                    if n == 0 {
-                        continue;
-                    }
-                    ports
-                        .entry((protocol.clone(), n))
-                        .or_default()
-                        .push(Binding {
-                            p,
-                            svc,
-                            host_ip: host_ip.clone(),
-                            span: port.site(),
-                        });
+        }
+        for port in svc.get("ports").and_then(|x| x.as_seq()).unwrap_or(&[]) {
+            let Some(published) = port.get("published").and_then(|x| x.scalar_string()) else {
+                continue;
+            };
+            let protocol = port
+                .get("protocol")
+                .and_then(|x| x.scalar_string())
+                .unwrap_or_else(|| "tcp".into());
+            let host_ip = port
+                .get("host_ip")
+                .and_then(|x| x.scalar_string())
+                .unwrap_or_default();
+            let (lo, hi) = match published.split_once('-') {
+                Some((a, b)) => (a.parse().unwrap_or(0), b.parse().unwrap_or(0)),
+                None => {
+                    let v: u32 = published.parse().unwrap_or(0);
+                    (v, v)
                 }
+            };
+            c.ports.push(Port {
+                protocol,
+                lo,
+                hi,
+                host_ip,
+                svc: si,
+                span: port.site(),
+            });
+        }
+    }
+}
+
+pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
+    let mut names: HashMap<&str, Vec<(SvcAt, Span)>> = HashMap::new();
+    let mut ports: HashMap<(&str, u32), Vec<Binding>> = HashMap::new();
+    for (pi, sum) in t.summaries.iter().enumerate() {
+        for (name, si, span) in &sum.conflict.names {
+            names
+                .entry(name.as_str())
+                .or_default()
+                .push(((pi, *si), *span));
+        }
+        for port in &sum.conflict.ports {
+            for n in port.lo..=port.hi.min(port.lo + 65535) {
+                if n == 0 {
+                    continue;
+                }
+                ports
+                    .entry((port.protocol.as_str(), n))
+                    .or_default()
+                    .push(Binding {
+                        svc: (pi, port.svc),
+                        host_ip: &port.host_ip,
+                        span: port.span,
+                    });
             }
         }
     }
+    let together =
+        |a: SvcAt, b: SvcAt| run_together(t.ws, t.service(a.0, a.1), t.service(b.0, b.1));
     let mut names: Vec<_> = names.into_iter().collect();
-    names.sort_by(|a, b| a.0.cmp(&b.0));
+    names.sort_by(|a, b| a.0.cmp(b.0));
     for (name, holders) in names {
-        for (i, (p, svc, span)) in holders.iter().enumerate() {
-            if let Some((first, first_span, sev)) = holders[..i].iter().find_map(|(q, other, s)| {
-                run_together(t, q, other, p, svc).map(|sev| (other, s, sev))
-            }) {
+        for (i, (svc, span)) in holders.iter().enumerate() {
+            if let Some((first, first_span, sev)) = holders[..i]
+                .iter()
+                .find_map(|(other, s)| together(*other, *svc).map(|sev| (other, s, sev)))
+            {
+                let first = &t.service(first.0, first.1).name;
                 out.push(
                     Diagnostic::new(
                         &META,
                         *span,
                         format!(
-                            "container name `{name}` is also used by service `{}`: the second container cannot be created (\"name is already in use\")",
-                            first.name
+                            "container name `{name}` is also used by service `{first}`: the second container cannot be created (\"name is already in use\")"
                         ),
                     )
                     .with_severity(sev)
-                    .with_service(&svc.name)
-                    .with_label(*first_span, format!("used by `{}` here", first.name)),
+                    .with_service(&t.service(svc.0, svc.1).name)
+                    .with_label(*first_span, format!("used by `{first}` here")),
                 );
             }
         }
@@ -102,9 +144,9 @@ pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
         let mut reported = std::collections::HashSet::new();
         for (i, b) in binds.iter().enumerate() {
             let clash = binds[..i].iter().find_map(|a| {
-                (!std::ptr::eq(a.svc, b.svc)
-                    && (is_any(&a.host_ip) || is_any(&b.host_ip) || a.host_ip == b.host_ip))
-                    .then(|| run_together(t, a.p, a.svc, b.p, b.svc))
+                (a.svc != b.svc
+                    && (is_any(a.host_ip) || is_any(b.host_ip) || a.host_ip == b.host_ip))
+                    .then(|| together(a.svc, b.svc))
                     .flatten()
                     .map(|s| (a, s))
             });
@@ -113,18 +155,18 @@ pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
             if !reported.insert((a.span, b.span)) {
                 continue;
             }
+            let a_name = &t.service(a.svc.0, a.svc.1).name;
             out.push(
                 Diagnostic::new(
                     &META,
                     b.span,
                     format!(
-                        "host port {port}/{protocol} is also published by service `{}`: the second container fails to start (\"port is already allocated\")",
-                        a.svc.name
+                        "host port {port}/{protocol} is also published by service `{a_name}`: the second container fails to start (\"port is already allocated\")"
                     ),
                 )
                 .with_severity(sev)
-                .with_service(&b.svc.name)
-                .with_label(a.span, format!("published by `{}` here", a.svc.name)),
+                .with_service(&t.service(b.svc.0, b.svc.1).name)
+                .with_label(a.span, format!("published by `{a_name}` here")),
             );
         }
     }

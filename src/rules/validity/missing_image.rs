@@ -2,7 +2,7 @@
 
 use super::{severity_for, when_enabled};
 use crate::diagnostic::Diagnostic;
-use crate::rules::Tree;
+use crate::rules::Scope;
 
 crate::rule_meta!(
     "missing-image",
@@ -13,8 +13,9 @@ crate::rule_meta!(
     "A service has neither image nor build after extends and merges are resolved"
 );
 
-pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
-    for (p, _) in &t.projects {
+pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
+    {
+        let p = t.project;
         for svc in p.services.values() {
             let has = |k: &str| svc.get(k).is_some_and(|v| !v.is_null());
             if has("image") || has("build") {

@@ -2,7 +2,7 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::resolve::interpolate::VarEvent;
-use crate::rules::Tree;
+use crate::rules::Scope;
 
 crate::rule_meta!(
     "missing-variable",
@@ -13,16 +13,18 @@ crate::rule_meta!(
     "A variable is not set: `${VAR:?msg}` makes compose refuse the file, `${VAR}` becomes an empty string"
 );
 
-pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
-    for (i, (p, _)) in t.projects.iter().enumerate() {
+pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
+    {
+        let p = t.project;
         // Values compose refused once the variable became empty (an extra_hosts entry, a port or
         // volume spec): the loader reported them; the variable is why.
-        let refused: Vec<_> = t.loader_diagnostics[i]
+        let refused: Vec<_> = t
+            .loader_diagnostics
             .iter()
             .filter(|d| d.rule == "schema-violation")
             .map(|d| d.primary)
             .collect();
-        for u in t.variables[i] {
+        for u in t.variables {
             let d = match &u.event {
                 VarEvent::Required { name, message, .. } => Diagnostic::new(
                     &META,

@@ -4,7 +4,8 @@
 use super::{severity_for, when_enabled};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::EdgeKind;
-use crate::rules::Tree;
+use crate::rules::{Scope, Summary, TreeScope};
+use std::collections::HashMap;
 
 crate::rule_meta!(
     "undefined-reference",
@@ -15,8 +16,10 @@ crate::rule_meta!(
     "A service refers to a network, volume, secret, config or service the project does not define or switches off"
 );
 
-pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
-    for (p, g) in &t.projects {
+pub fn summarize(t: &Scope, sum: &mut Summary, out: &mut Vec<Diagnostic>) {
+    let claims = &mut sum.undefined;
+    {
+        let (p, g) = (t.project, t.graph);
         let services: Vec<_> = p.services.values().collect();
         for e in &g.edges {
             let svc = services[e.from];
@@ -107,7 +110,7 @@ pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
             } else {
                 "refers to"
             };
-            let mut d = Diagnostic::new(
+            let d = Diagnostic::new(
                 &META,
                 e.span,
                 format!(
@@ -126,18 +129,50 @@ pub fn check(t: &Tree, out: &mut Vec<Diagnostic>) {
             .with_severity(sev)
             .with_service(&svc.name);
             if what == "network" || what == "secret" || what == "config" {
-                // A shared resource declared by another project of the tree: say where.
-                let elsewhere = t.projects.iter().find_map(|(q, _)| {
-                    let map = match what {
-                        "network" => &q.networks,
-                        "secret" => &q.secrets,
-                        _ => &q.configs,
-                    };
-                    map.get(&e.to).map(|r| r.decl)
-                });
-                if let Some(decl) = elsewhere {
-                    d = d.with_label(decl, "declared here, in another project: declare it `external: true` to share it");
-                }
+                // A shared resource declared by another project of the tree: said across
+                // projects, where every project's declarations are known.
+                claims.pending.push((d, what, e.to.clone()));
+                continue;
+            }
+            out.push(d);
+        }
+    }
+    for (what, map) in [
+        ("network", &t.project.networks),
+        ("secret", &t.project.secrets),
+        ("config", &t.project.configs),
+    ] {
+        claims
+            .declared
+            .extend(map.values().map(|r| (what, r.name.clone(), r.decl)));
+    }
+}
+
+/// Per project: its findings (references to resources it does not declare are labelled once
+/// every project's declarations are known), and the resources it declares.
+#[derive(Debug, Default)]
+pub struct Claims {
+    /// Findings about undeclared shared resources, labelled once every project is known.
+    pending: Vec<(Diagnostic, &'static str, String)>,
+    declared: Vec<(&'static str, String, crate::source::Span)>,
+}
+
+pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
+    // First declaration in project order, as a scan of the projects would find it.
+    let mut first: HashMap<(&str, &str), crate::source::Span> = HashMap::new();
+    for s in t.summaries {
+        for (what, name, decl) in &s.undefined.declared {
+            first.entry((what, name.as_str())).or_insert(*decl);
+        }
+    }
+    for s in t.summaries {
+        for (d, what, name) in &s.undefined.pending {
+            let mut d = d.clone();
+            if let Some(decl) = first.get(&(*what, name.as_str())) {
+                d = d.with_label(
+                    *decl,
+                    "declared here, in another project: declare it `external: true` to share it",
+                );
             }
             out.push(d);
         }
