@@ -44,9 +44,13 @@ COMPOSE_LINT=$SCRATCH/venv/bin/compose-lint
 measure() {
   local dir=$1; shift
   local tf; tf=$(mktemp)
+  # Wall time from the clock in nanoseconds (GNU time reports only hundredths of a second).
+  local t0 t1
+  t0=$(date +%s%N)
   ( cd "$dir" && /usr/bin/time -v -o "$tf" bash -c "$*" >/dev/null 2>&1 ) || true
+  t1=$(date +%s%N)
   local wall rss
-  wall=$(awk -F': ' '/Elapsed \(wall clock\)/ {print $2}' "$tf" | awk -F: '{ if (NF==3) print $1*3600+$2*60+$3; else print $1*60+$2 }')
+  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tf")
   rm -f "$tf"
   echo "$wall $rss"
@@ -95,6 +99,8 @@ run_tree() {
 }
 
 export -f compose_files
+# What a measurement costs with nothing to run (subshell, GNU time, bash -c): part of every row.
+overhead=$(stats / true | cut -d' ' -f1)
 echo "== corpus" >&2
 n=$(compose_files "$CORPUS" | wc -l)
 tmp=$(mktemp -d)
@@ -122,7 +128,8 @@ mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
   echo "Synthetic trees replicate the corpus (include, extends and anchors kept; container names,"
   echo "networks, addresses and host ports renamed per copy). dclint 3.1.0, compose-lint 0.36.2,"
   echo "docker compose 2.40.3. A dash: not measured (peers only up to PEERS_MAX=$PEERS_MAX files;"
-  echo "the oracle on the corpus and the smallest tree)."
+  echo "the oracle on the corpus and the smallest tree). Every wall time includes ${overhead} s of"
+  echo "measurement overhead (a subshell, GNU time and \`bash -c\` running \`true\`)."
   echo
   echo "| tree | compose files | tool | median | min | max | peak MiB | ratio |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- |"

@@ -89,6 +89,38 @@ struct Linted {
     loaded: Option<Loaded>,
 }
 
+/// Source kept parsed from first reading until its project is linted (the trees take about
+/// seven times the source): the corpus replicated to 1000 compose files fits; beyond that,
+/// parses are dropped and redone per project to bound memory.
+const RETAIN_PARSES_BYTES: usize = 8 * 1024 * 1024;
+
+/// Parse the files a project will load, in parallel, before the loader walks them one by one:
+/// the files `root` reaches through the references seen when they were first read.
+fn prefetch(ws: &Workspace, root: FileId, refs_of: &HashMap<FileId, Vec<PathBuf>>) {
+    let mut seen: HashSet<FileId> = HashSet::from([root]);
+    let mut level = vec![root];
+    while !level.is_empty() {
+        level.par_iter().for_each(|id| {
+            ws.parsed(*id);
+        });
+        let mut next = Vec::new();
+        for id in &level {
+            let refs = match refs_of.get(id) {
+                Some(r) => r.clone(),
+                None => references(ws, *id),
+            };
+            for p in refs {
+                if let Ok(r) = ws.load(&p) {
+                    if seen.insert(r) {
+                        next.push(r);
+                    }
+                }
+            }
+        }
+        level = next;
+    }
+}
+
 /// Load one project, run the per-project rules on it, summarise it for the tree-wide ones, and
 /// let its parses go.
 fn lint_project(
@@ -96,9 +128,14 @@ fn lint_project(
     root: FileId,
     index: usize,
     opts: &CheckOptions,
-    knowledge: &Knowledge,
+    refs_of: &HashMap<FileId, Vec<PathBuf>>,
 ) -> Linted {
+    prefetch(ws, root, refs_of);
     let loaded = load_project(ws, root, &opts.load);
+    let knowledge: &Knowledge = match opts.knowledge.as_deref() {
+        Some(k) => k,
+        None => Knowledge::builtin(),
+    };
     let graph = Graph::build(&loaded.project);
     let scope = Scope {
         ws,
@@ -175,6 +212,12 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
             );
         }
     };
+    // Compiling the compose schema and reading the built-in knowledge take milliseconds the
+    // first project would otherwise wait for: started now, beside discovery and reading.
+    std::thread::spawn(|| {
+        crate::rules::schema::schema_violation::validator();
+        Knowledge::builtin();
+    });
     let (paths, mut errors) = discover::discover(&opts.paths);
     phase("discover");
 
@@ -189,14 +232,20 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
             Err(e) => errors.push(format!("{}: {e}", ws.display(&p))),
         }
     }
-    // Each file parsed once for what is known of it alone (its references, its syntax), then
-    // let go: a project parses its files again while it is linted. Holding every tree of a
-    // large tree at once would cost memory in proportion to the whole tree.
+    // Each file is parsed once for what is known of it alone (its references, its syntax).
+    // Parses stay for the projects up to a budget of source; beyond it they are let go and the
+    // project parses those files again while it is linted, so memory follows the budget and
+    // the projects in flight rather than the whole tree.
+    let retained = std::sync::atomic::AtomicUsize::new(0);
     let facts: Vec<(Vec<PathBuf>, Vec<Diagnostic>)> = ids
         .par_iter()
         .map(|id| {
             let out = (references(&ws, *id), file_rules(&ws, *id));
-            ws.evict(&[*id]);
+            let len = ws.file(*id).text.len();
+            let before = retained.fetch_add(len, std::sync::atomic::Ordering::Relaxed);
+            if before + len > RETAIN_PARSES_BYTES {
+                ws.evict(&[*id]);
+            }
             out
         })
         .collect();
@@ -205,8 +254,10 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
     // A project root is a discovered file no other discovered file includes or extends.
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut referenced: HashSet<PathBuf> = HashSet::new();
-    for (refs, diags) in facts {
-        referenced.extend(refs);
+    let mut refs_of: HashMap<FileId, Vec<PathBuf>> = HashMap::new();
+    for (id, (refs, diags)) in ids.iter().zip(facts) {
+        referenced.extend(refs.iter().cloned());
+        refs_of.insert(*id, refs);
         diagnostics.extend(diags);
     }
     let roots: Vec<FileId> = ids
@@ -214,11 +265,10 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
         .copied()
         .filter(|id| !referenced.contains(&ws.file(*id).path))
         .collect();
-    let knowledge = opts.knowledge.as_deref().unwrap_or(Knowledge::builtin());
     let mut linted: Vec<Linted> = roots
         .par_iter()
         .enumerate()
-        .map(|(i, id)| lint_project(&ws, *id, i, opts, knowledge))
+        .map(|(i, id)| lint_project(&ws, *id, i, opts, &refs_of))
         .collect();
     phase("load and lint projects");
     // Files that reference each other in a ring (an include cycle) have no root: load the
@@ -239,7 +289,7 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
     });
     for id in &rest {
         if !covered.contains(id) {
-            let l = lint_project(&ws, *id, linted.len(), opts, knowledge);
+            let l = lint_project(&ws, *id, linted.len(), opts, &refs_of);
             covered.extend(l.files.iter().copied());
             covered.insert(*id);
             linted.push(l);

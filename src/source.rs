@@ -46,9 +46,19 @@ pub struct SourceFile {
     pub display: String,
     pub text: String,
     line_starts: Vec<u32>,
+    /// Computed on the first fix built in this file.
+    layout: std::sync::OnceLock<crate::yaml::edit::Layout>,
 }
 
 impl SourceFile {
+    /// The file's text ready for edits, its layout computed once.
+    pub fn src(&self) -> crate::yaml::edit::Src<'_> {
+        let l = *self
+            .layout
+            .get_or_init(|| crate::yaml::edit::Layout::of(&self.text));
+        crate::yaml::edit::Src::with_layout(self.id, &self.text, l)
+    }
+
     pub fn new(id: FileId, path: PathBuf, display: String, text: String) -> SourceFile {
         let mut line_starts = vec![0u32];
         for (i, b) in text.bytes().enumerate() {
@@ -62,6 +72,7 @@ impl SourceFile {
             display,
             text,
             line_starts,
+            layout: std::sync::OnceLock::new(),
         }
     }
 

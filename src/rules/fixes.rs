@@ -17,7 +17,7 @@ pub struct Raw {
 
 impl Raw {
     pub fn src(&self) -> Src<'_> {
-        Src::new(self.file.id, &self.file.text)
+        self.file.src()
     }
     /// The mapping of service `name` as written in this file.
     pub fn service(&self, name: &str) -> Option<&Node> {

@@ -31,8 +31,16 @@ pub struct Src<'a> {
     pub indent_seqs: bool,
 }
 
-impl<'a> Src<'a> {
-    pub fn new(file: FileId, text: &'a str) -> Src<'a> {
+/// How a file is laid out: what edits must imitate.
+#[derive(Clone, Copy, Debug)]
+pub struct Layout {
+    pub nl: &'static str,
+    pub step: usize,
+    pub indent_seqs: bool,
+}
+
+impl Layout {
+    pub fn of(text: &str) -> Layout {
         let nl = match text.find('\n') {
             Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
             _ => "\n",
@@ -58,12 +66,27 @@ impl<'a> Src<'a> {
             }
             prev = Some((ind, content.ends_with(':')));
         }
-        Src {
-            file,
-            text,
+        Layout {
             nl,
             step: if step == 0 { 2 } else { step },
             indent_seqs,
+        }
+    }
+}
+
+impl<'a> Src<'a> {
+    pub fn new(file: FileId, text: &'a str) -> Src<'a> {
+        Src::with_layout(file, text, Layout::of(text))
+    }
+
+    /// `new` with the layout already known (a file caches its own).
+    pub fn with_layout(file: FileId, text: &'a str, l: Layout) -> Src<'a> {
+        Src {
+            file,
+            text,
+            nl: l.nl,
+            step: l.step,
+            indent_seqs: l.indent_seqs,
         }
     }
 

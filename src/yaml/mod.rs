@@ -265,6 +265,42 @@ impl Parsed {
     }
 }
 
+/// Where each key of a mapping being built is: a scan while the mapping is small (most are),
+/// a hash map once it is large, so that a huge mapping is not quadratic.
+#[derive(Default)]
+struct KeyIndex {
+    map: Option<HashMap<String, usize>>,
+}
+
+impl KeyIndex {
+    const SCAN_UP_TO: usize = 16;
+
+    fn find(&self, out: &[Entry], key: &str) -> Option<usize> {
+        match &self.map {
+            Some(m) => m.get(key).copied(),
+            None => out.iter().position(|e| e.key_str() == key),
+        }
+    }
+
+    /// Record the entry just pushed on `out`.
+    fn added(&mut self, out: &[Entry]) {
+        match &mut self.map {
+            Some(m) => {
+                m.insert(out[out.len() - 1].key_str().to_string(), out.len() - 1);
+            }
+            None if out.len() > Self::SCAN_UP_TO => {
+                self.map = Some(
+                    out.iter()
+                        .enumerate()
+                        .map(|(i, e)| (e.key_str().to_string(), i))
+                        .collect(),
+                );
+            }
+            None => {}
+        }
+    }
+}
+
 enum Frame {
     Seq {
         start: usize,
@@ -388,10 +424,10 @@ impl Builder<'_> {
     fn finish_map(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
         let mut out: Vec<Entry> = Vec::with_capacity(entries.len());
         let mut merges: Vec<Entry> = Vec::new();
-        let mut seen: HashMap<String, usize> = HashMap::new();
+        let mut seen = KeyIndex::default();
         for e in entries {
             let key_text = match &e.key.kind {
-                Kind::Scalar(s) => s.clone(),
+                Kind::Scalar(s) => s.as_str(),
                 _ => {
                     self.problems.push(YamlProblem {
                         kind: ProblemKind::Syntax,
@@ -406,7 +442,7 @@ impl Builder<'_> {
                 merges.push(e);
                 continue;
             }
-            if let Some(&i) = seen.get(&key_text) {
+            if let Some(i) = seen.find(&out, key_text) {
                 let first = out[i].key.span;
                 let (l, _) = line_col_of(self.text, first.start as usize);
                 self.problems.push(YamlProblem {
@@ -419,8 +455,8 @@ impl Builder<'_> {
                 out[i] = e;
                 continue;
             }
-            seen.insert(key_text, out.len());
             out.push(e);
+            seen.added(&out);
         }
         if merges.len() > 1 {
             for m in &merges[1..] {
@@ -458,13 +494,12 @@ impl Builder<'_> {
                     continue;
                 };
                 for mut se in src_entries {
-                    let k = se.key_str().to_string();
-                    if seen.contains_key(&k) {
+                    if seen.find(&out, se.key_str()).is_some() {
                         continue; // explicit keys (and earlier merge sources) win
                     }
                     se.merged_from = Some(site);
-                    seen.insert(k, out.len());
                     out.push(se);
+                    seen.added(&out);
                 }
             }
         }

@@ -197,6 +197,10 @@ fn scalars<'a>(n: &'a Node, skip_networks: bool, out: &mut Vec<&'a Node>) {
 /// Canonical addresses a text spells, each once, in order of appearance.
 fn addresses(text: &str) -> Vec<IpAddr> {
     let mut found: Vec<IpAddr> = Vec::new();
+    // Most values (names, flags, numbers) hold no `.` or `:` and so no address.
+    if text.len() < 7 || !text.bytes().any(|b| b == b'.' || b == b':') {
+        return found;
+    }
     for m in address_tokens(text) {
         if let Ok(a) = m.parse::<IpAddr>() {
             // Only the canonical spelling is the address a pin is written as.
@@ -426,11 +430,7 @@ pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
                     let f = t.ws.file(span.file);
                     Fix::unsafe_(
                         format!("Replace {needle} with the DNS name `{}`", pin.dns),
-                        vec![edit::replace_text(
-                            &edit::Src::new(f.id, &f.text),
-                            *span,
-                            &pin.dns,
-                        )],
+                        vec![edit::replace_text(&f.src(), *span, &pin.dns)],
                         vec![format!("/services/{user}")],
                     )
                 });

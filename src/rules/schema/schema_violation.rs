@@ -26,7 +26,7 @@ pub const SCHEMA: &str = include_str!(concat!(
     "/rules/schema/compose-spec.json"
 ));
 
-fn validator() -> &'static jsonschema::Validator {
+pub fn validator() -> &'static jsonschema::Validator {
     static V: OnceLock<jsonschema::Validator> = OnceLock::new();
     V.get_or_init(|| {
         let schema: Value = serde_json::from_str(SCHEMA).expect("vendored schema is JSON");
