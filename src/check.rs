@@ -95,7 +95,10 @@ struct Linted {
 const RETAIN_PARSES_BYTES: usize = 8 * 1024 * 1024;
 
 /// Parse the files a project will load, in parallel, before the loader walks them one by one:
-/// the files `root` reaches through the references seen when they were first read.
+/// the files `root` reaches through the references seen when they were first read. Only files
+/// already read are parsed: a path written in a reference may resolve differently in the
+/// loader (interpolation, `project_directory`), and a file the loader never uses must not
+/// become part of the run.
 fn prefetch(ws: &Workspace, root: FileId, refs_of: &HashMap<FileId, Vec<PathBuf>>) {
     let mut seen: HashSet<FileId> = HashSet::from([root]);
     let mut level = vec![root];
@@ -110,7 +113,7 @@ fn prefetch(ws: &Workspace, root: FileId, refs_of: &HashMap<FileId, Vec<PathBuf>
                 None => references(ws, *id),
             };
             for p in refs {
-                if let Ok(r) = ws.load(&p) {
+                if let Some(r) = ws.known(&p) {
                     if seen.insert(r) {
                         next.push(r);
                     }

@@ -124,6 +124,15 @@ impl Workspace {
         abs.to_string_lossy().into_owned()
     }
 
+    /// The file at `path` if it has been read already (never reads).
+    pub fn known(&self, path: &Path) -> Option<FileId> {
+        let abs = self.absolute(path);
+        match self.by_path.lock().expect("workspace lock").get(&abs) {
+            Some(Ok(id)) => Some(*id),
+            _ => None,
+        }
+    }
+
     /// Read a file (once). Content problems (not UTF-8, binary, too large) still give a file,
     /// with a problem its parse reports; only unreadable paths are errors.
     pub fn load(&self, path: &Path) -> Result<FileId, FileError> {
