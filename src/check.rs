@@ -174,15 +174,25 @@ fn lint_project(
         },
     );
     diagnostics.extend(summarized);
-    diagnostics.extend(loaded.diagnostics.iter().cloned());
-    let files = loaded.project.files.clone();
-    ws.evict(&files);
+    ws.evict(&loaded.project.files);
+    // The project's own findings move out of it unless the caller keeps the project.
+    let (errors, files, kept) = if opts.keep_projects {
+        diagnostics.extend(loaded.diagnostics.iter().cloned());
+        (
+            loaded.errors.clone(),
+            loaded.project.files.clone(),
+            Some(loaded),
+        )
+    } else {
+        diagnostics.extend(loaded.diagnostics);
+        (loaded.errors, loaded.project.files, None)
+    };
     Linted {
         diagnostics,
-        errors: loaded.errors.clone(),
+        errors,
         files,
         summary,
-        loaded: opts.keep_projects.then_some(loaded),
+        loaded: kept,
     }
 }
 

@@ -216,6 +216,7 @@ pub fn summarize(t: &Scope, sum: &mut Summary, out: &mut Vec<Diagnostic>) {
     let p = t.project;
     let claims = &mut sum.static_ip;
     for (si, svc) in p.services.values().enumerate() {
+        let dns = dns_name(svc);
         for (key, cfg) in svc.networks() {
             let network = network_name(p, key);
             if t.options
@@ -232,9 +233,8 @@ pub fn summarize(t: &Scope, sum: &mut Summary, out: &mut Vec<Diagnostic>) {
                 };
                 let mut msg = format!(
                     "service `{}` pins {fam} {text} on network `{key}`: static IPs collide and block scaling; \
-                     drop it and reach the service by its DNS name `{}`",
+                     drop it and reach the service by its DNS name `{dns}`",
                     svc.name,
-                    dns_name(svc)
                 );
                 let aliases: Vec<String> = cfg
                     .get("aliases")
@@ -257,7 +257,7 @@ pub fn summarize(t: &Scope, sum: &mut Summary, out: &mut Vec<Diagnostic>) {
                         network: network.clone(),
                         addr,
                         span: node.span,
-                        dns: dns_name(svc),
+                        dns: dns.clone(),
                     });
                 }
             }
