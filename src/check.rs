@@ -369,9 +369,14 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
     }
     phase("filters");
     let files = ws.files();
-    sort_and_dedup(&mut diagnostics, |s| {
-        files[s.file.0 as usize].display.clone()
-    });
+    // Files ranked by displayed path, the order diagnostics are listed in.
+    let mut by_name: Vec<usize> = (0..files.len()).collect();
+    by_name.sort_by(|a, b| files[*a].display.cmp(&files[*b].display));
+    let mut rank = vec![0; files.len()];
+    for (r, i) in by_name.into_iter().enumerate() {
+        rank[i] = r;
+    }
+    sort_and_dedup(&mut diagnostics, |s| rank[s.file.0 as usize]);
     errors.sort();
     errors.dedup();
     phase("sort");

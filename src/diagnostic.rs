@@ -1,6 +1,7 @@
 //! Diagnostics: what a rule reports, where, and how to fix it.
 
 use crate::source::Span;
+use rayon::prelude::*;
 use serde::Serialize;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
@@ -130,18 +131,19 @@ impl Diagnostic {
 }
 
 /// Deterministic order: file, byte offset, then rule and message; exact duplicates removed
-/// (a file included by two projects is checked twice).
-pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>, file_order: impl Fn(&Span) -> String) {
-    diags.sort_by(|a, b| {
+/// (a file included by two projects is checked twice). `file_rank` orders files (by their
+/// displayed path): a number per file, so comparisons do not build strings.
+pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>, file_rank: impl Fn(&Span) -> usize + Sync) {
+    diags.par_sort_by(|a, b| {
         (
-            file_order(&a.primary),
+            file_rank(&a.primary),
             a.primary.start,
             a.primary.end,
             a.rule,
             &a.message,
         )
             .cmp(&(
-                file_order(&b.primary),
+                file_rank(&b.primary),
                 b.primary.start,
                 b.primary.end,
                 b.rule,

@@ -67,8 +67,11 @@ struct Ctx<'a> {
     docs: HashMap<(FileId, usize), Option<std::sync::Arc<Node>>>,
     /// Services resolved as extends bases, by (file, service, env): a template many services
     /// extend is resolved once.
-    bases: HashMap<(FileId, String, usize), Option<Resolved>>,
+    bases: HashMap<(FileId, String, usize), Option<std::sync::Arc<Resolved>>>,
     diags: Vec<Diagnostic>,
+    /// Documents to validate against the schema once the project is loaded (in parallel), with
+    /// the service whose resolution first needed the document, if any.
+    unvalidated: Vec<(std::sync::Arc<Node>, Option<String>)>,
     vars: Vec<VarUse>,
     errors: Vec<String>,
     files: Vec<FileId>,
@@ -152,6 +155,7 @@ pub fn load_project(ws: &Workspace, root: FileId, opts: &LoadOptions) -> Loaded 
         docs: HashMap::new(),
         bases: HashMap::new(),
         diags: Vec::new(),
+        unvalidated: Vec::new(),
         vars: Vec::new(),
         errors,
         files: Vec::new(),
@@ -159,6 +163,22 @@ pub fn load_project(ws: &Workspace, root: FileId, opts: &LoadOptions) -> Loaded 
     };
     let mut stack = vec![root];
     let model = ctx.load_model(root, &dir, 0, &mut stack);
+    {
+        use rayon::prelude::*;
+        let found: Vec<Diagnostic> = std::mem::take(&mut ctx.unvalidated)
+            .par_iter()
+            .flat_map_iter(|(doc, service)| {
+                let mut ds = crate::rules::schema::schema_violation::validate(doc);
+                if let Some(s) = service {
+                    for d in &mut ds {
+                        d.service.get_or_insert_with(|| s.clone());
+                    }
+                }
+                ds
+            })
+            .collect();
+        ctx.diags.extend(found);
+    }
     let doc_name = ctx
         .doc(root, 0)
         .and_then(|d| d.get("name").and_then(|n| n.scalar_string()));
@@ -227,14 +247,15 @@ impl Ctx<'_> {
                         &mut self.vars,
                         &mut self.diags,
                     );
-                    // Compose validates each file, interpolated, against its schema.
-                    self.diags
-                        .extend(crate::rules::schema::schema_violation::validate(&d));
                     Some(d)
                 }
             }
         };
         let doc = doc.map(std::sync::Arc::new);
+        if let Some(d) = &doc {
+            // Compose validates each file, interpolated, against its schema.
+            self.unvalidated.push((d.clone(), None));
+        }
         self.docs.insert((file, env_id), doc.clone());
         doc
     }
@@ -280,10 +301,14 @@ impl Ctx<'_> {
             for e in services {
                 let mut chain = vec![(file, e.key_str().to_string())];
                 let before = self.diags.len();
+                let before_docs = self.unvalidated.len();
                 let resolved = self.resolve_service(file, dir, &e.value, env_id, &mut chain);
                 // Problems met while resolving a service are about that service.
                 for d in &mut self.diags[before..] {
                     d.service.get_or_insert_with(|| e.key_str().to_string());
+                }
+                for (_, s) in &mut self.unvalidated[before_docs..] {
+                    s.get_or_insert_with(|| e.key_str().to_string());
                 }
                 let Some((node, extends)) = resolved else {
                     continue;
@@ -519,11 +544,8 @@ impl Ctx<'_> {
         let Some(base_doc) = self.doc(base_file, env_id) else {
             return Some((node, vec![]));
         };
-        let Some(base_entry) = base_doc
-            .get("services")
-            .and_then(|s| s.entry(&base_name))
-            .cloned()
-        else {
+        // Borrowed from this call's handle on the base document, not cloned.
+        let Some(base_entry) = base_doc.get("services").and_then(|s| s.entry(&base_name)) else {
             let at = ext
                 .value
                 .get("service")
@@ -544,17 +566,19 @@ impl Ctx<'_> {
             Some(b) => b.clone(),
             None => {
                 chain.push((base_file, base_name.clone()));
-                let b =
-                    self.resolve_service(base_file, &base_dir, &base_entry.value, env_id, chain);
+                let b = self
+                    .resolve_service(base_file, &base_dir, &base_entry.value, env_id, chain)
+                    .map(std::sync::Arc::new);
                 chain.pop();
                 self.bases.insert(key, b.clone());
                 b
             }
         };
-        let Some((base_node, mut links)) = base else {
+        let Some(base) = base else {
             return Some((node, vec![]));
         };
-        let merged = merge::merge_service(&base_node, &node);
+        let merged = merge::merge_service(&base.0, &node);
+        let mut links = base.1.clone();
         links.insert(
             0,
             ExtendsLink {

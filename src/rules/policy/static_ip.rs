@@ -168,13 +168,31 @@ fn find_address(hay: &str, needle: &str) -> Vec<usize> {
 
 /// Substrings that look like an IP address (digits and dots, or hex and colons).
 fn address_tokens(text: &str) -> impl Iterator<Item = &str> {
-    text.split(|c: char| !(c.is_ascii_hexdigit() || c == '.' || c == ':'))
-        .flat_map(|tok| {
-            // `10.0.0.5:8080` and `[fd00::1]:80`: try the token and its parts around a port.
-            let trimmed = tok.trim_matches(|c| c == '.' || c == ':');
-            std::iter::once(trimmed).chain(trimmed.rsplit_once(':').map(|(a, _)| a))
-        })
-        .filter(|t| t.len() >= 7 && (t.contains('.') || t.contains(':')))
+    let is_tok = |b: u8| b.is_ascii_hexdigit() || b == b'.' || b == b':';
+    let bytes = text.as_bytes();
+    let mut at = 0;
+    // Runs of address characters, found bytewise (they are ASCII, so a run is always on char
+    // boundaries); runs shorter than the shortest address are passed over unexamined.
+    std::iter::from_fn(move || {
+        while at < bytes.len() {
+            let start = at + bytes[at..].iter().position(|b| is_tok(*b))?;
+            let end = bytes[start..]
+                .iter()
+                .position(|b| !is_tok(*b))
+                .map_or(bytes.len(), |n| start + n);
+            at = end;
+            if end - start >= 7 {
+                return Some(&text[start..end]);
+            }
+        }
+        None
+    })
+    .flat_map(|tok| {
+        // `10.0.0.5:8080` and `[fd00::1]:80`: try the token and its parts around a port.
+        let trimmed = tok.trim_matches(|c| c == '.' || c == ':');
+        std::iter::once(trimmed).chain(trimmed.rsplit_once(':').map(|(a, _)| a))
+    })
+    .filter(|t| t.len() >= 7 && (t.contains('.') || t.contains(':')))
 }
 
 /// Scalars of a service where hard-coded addresses matter: everything but its own network
@@ -503,5 +521,17 @@ mod tests {
             Vec::<usize>::new()
         );
         assert_eq!(find_address("172.19.0.7.", "172.19.0.7"), vec![0]);
+    }
+    #[test]
+    fn addresses_in_text() {
+        let got = |t: &str| -> Vec<String> { addresses(t).iter().map(|a| a.to_string()).collect() };
+        assert_eq!(
+            got("url=http://172.19.0.7:8080/x, peer [fd00::1]:80; again 172.19.0.7"),
+            ["172.19.0.7", "fd00::1"]
+        );
+        // Not canonical, too short, or not an address at all.
+        assert!(got("v1.2.3 010.0.0.1 1.2.3 cafe:bead deadbeef.").is_empty());
+        assert_eq!(got("éé10.0.0.1é"), ["10.0.0.1"]);
+        assert_eq!(got("...10.0.0.1..."), ["10.0.0.1"]);
     }
 }
