@@ -13,6 +13,7 @@ use crate::source::{resolve_path, FileId};
 use rayon::prelude::*;
 use std::collections::{HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Mutex;
 
 #[derive(Clone, Debug, Default)]
 pub struct CheckOptions {
@@ -27,6 +28,12 @@ pub struct CheckOptions {
     /// Keep every loaded project in the outcome (the fix engine compares models); otherwise
     /// each project is dropped once linted.
     pub keep_projects: bool,
+    /// Forget each finding's fix once found: the output shows none (concise, GitHub, GitLab,
+    /// JUnit) and nothing is fixed. A large tree has fixes by the hundred thousand.
+    pub drop_fixes: bool,
+    /// Discovered files read together by the stream (0: the default, `CHUNK`). The outcome
+    /// does not depend on it; tests vary it to show that.
+    pub chunk: usize,
 }
 
 pub struct Outcome {
@@ -79,8 +86,44 @@ fn file_rules(ws: &Workspace, id: FileId) -> Vec<Diagnostic> {
     out
 }
 
+/// What one file shows alone, recorded at its first parse (by the stream or by a project
+/// that loads it): the paths it refers to, and its syntax findings.
+struct Facts {
+    refs: Vec<PathBuf>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+type FactsMap = Mutex<HashMap<FileId, Facts>>;
+
+/// Record the facts of `ids` not yet known; their parses are made if needed (and stay).
+fn note_facts(ws: &Workspace, ids: &[FileId], facts: &FactsMap) {
+    let todo: Vec<FileId> = {
+        let known = facts.lock().expect("facts lock");
+        ids.iter()
+            .copied()
+            .filter(|id| !known.contains_key(id))
+            .collect()
+    };
+    let found: Vec<(FileId, Facts)> = todo
+        .par_iter()
+        .map(|id| {
+            let f = Facts {
+                refs: references(ws, *id),
+                diagnostics: file_rules(ws, *id),
+            };
+            (*id, f)
+        })
+        .collect();
+    let mut known = facts.lock().expect("facts lock");
+    for (id, f) in found {
+        known.entry(id).or_insert(f);
+    }
+}
+
 /// What linting one project leaves: its findings and what the checks across projects need.
 struct Linted {
+    /// The project's root (a discovered file).
+    root: FileId,
     diagnostics: Vec<Diagnostic>,
     errors: Vec<String>,
     files: Vec<FileId>,
@@ -89,34 +132,34 @@ struct Linted {
     loaded: Option<Loaded>,
 }
 
-/// Source kept parsed from first reading until its project is linted (the trees take about
-/// seven times the source): the corpus replicated to 1000 compose files fits; beyond that,
-/// parses are dropped and redone per project to bound memory.
-const RETAIN_PARSES_BYTES: usize = 8 * 1024 * 1024;
+/// Discovered files taken together, in the order the stream reads them (see `run_with`).
+const CHUNK: usize = 256;
 
 /// Parse the files a project will load, in parallel, before the loader walks them one by one:
-/// the files `root` reaches through the references seen when they were first read. Only files
-/// already read are parsed: a path written in a reference may resolve differently in the
-/// loader (interpolation, `project_directory`), and a file the loader never uses must not
-/// become part of the run.
-fn prefetch(ws: &Workspace, root: FileId, refs_of: &HashMap<FileId, Vec<PathBuf>>) {
+/// the files `root` reaches through the references of files already read. Only files already
+/// read are parsed: a path written in a reference may resolve differently in the loader
+/// (interpolation, `project_directory`), and a file the loader never uses must not become part
+/// of the run.
+fn prefetch(ws: &Workspace, root: FileId, facts: &FactsMap) {
     let mut seen: HashSet<FileId> = HashSet::from([root]);
     let mut level = vec![root];
     while !level.is_empty() {
-        level.par_iter().for_each(|id| {
-            ws.parsed(*id);
-        });
+        let refs: Vec<Vec<PathBuf>> = level
+            .par_iter()
+            .map(|id| {
+                let known = facts
+                    .lock()
+                    .expect("facts lock")
+                    .get(id)
+                    .map(|f| f.refs.clone());
+                known.unwrap_or_else(|| references(ws, *id))
+            })
+            .collect();
         let mut next = Vec::new();
-        for id in &level {
-            let refs = match refs_of.get(id) {
-                Some(r) => r.clone(),
-                None => references(ws, *id),
-            };
-            for p in refs {
-                if let Some(r) = ws.known(&p) {
-                    if seen.insert(r) {
-                        next.push(r);
-                    }
+        for p in refs.into_iter().flatten() {
+            if let Some(r) = ws.known(&p) {
+                if seen.insert(r) {
+                    next.push(r);
                 }
             }
         }
@@ -124,16 +167,16 @@ fn prefetch(ws: &Workspace, root: FileId, refs_of: &HashMap<FileId, Vec<PathBuf>
     }
 }
 
-/// Load one project, run the per-project rules on it, summarise it for the tree-wide ones, and
-/// let its parses go.
+/// Load one project, run the per-project rules on it, summarise it for the tree-wide ones,
+/// record the facts of the files it loaded, and let its parses go.
 fn lint_project(
     ws: &Workspace,
     root: FileId,
-    index: usize,
     opts: &CheckOptions,
-    refs_of: &HashMap<FileId, Vec<PathBuf>>,
+    facts: &FactsMap,
+    discovered: &HashSet<FileId>,
 ) -> Linted {
-    prefetch(ws, root, refs_of);
+    prefetch(ws, root, facts);
     let loaded = load_project(ws, root, &opts.load);
     let knowledge: &Knowledge = match opts.knowledge.as_deref() {
         Some(k) => k,
@@ -163,7 +206,8 @@ fn lint_project(
                 .collect::<Vec<Diagnostic>>()
         },
         || {
-            let mut summary = Summary::of(index, &loaded.project);
+            // Numbered by its place among the projects kept, once the stream is done.
+            let mut summary = Summary::of(0, &loaded.project);
             let mut out = Vec::new();
             for (meta, c) in registry::TREE_CHECKS {
                 if enabled(meta.name) {
@@ -174,7 +218,22 @@ fn lint_project(
         },
     );
     diagnostics.extend(summarized);
-    ws.evict(&loaded.project.files);
+    let files: Vec<FileId> = loaded
+        .project
+        .files
+        .iter()
+        .copied()
+        .filter(|id| !ws.is_aux(*id))
+        .collect();
+    note_facts(ws, &files, facts);
+    // Files only projects find (extends templates, mostly) are often shared by the projects
+    // in flight: the stream lets them go at the end of the chunk.
+    let own: Vec<FileId> = files
+        .iter()
+        .copied()
+        .filter(|id| discovered.contains(id))
+        .collect();
+    ws.evict(&own);
     // The project's own findings move out of it unless the caller keeps the project.
     let (errors, files, kept) = if opts.keep_projects {
         diagnostics.extend(loaded.diagnostics.iter().cloned());
@@ -187,7 +246,13 @@ fn lint_project(
         diagnostics.extend(loaded.diagnostics);
         (loaded.errors, loaded.project.files, None)
     };
+    if opts.drop_fixes {
+        for d in &mut diagnostics {
+            d.fix = None;
+        }
+    }
     Linted {
+        root,
         diagnostics,
         errors,
         files,
@@ -245,44 +310,65 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
             Err(e) => errors.push(format!("{}: {e}", ws.display(&p))),
         }
     }
-    // Each file is parsed once for what is known of it alone (its references, its syntax).
-    // Parses stay for the projects up to a budget of source; beyond it they are let go and the
-    // project parses those files again while it is linted, so memory follows the budget and
-    // the projects in flight rather than the whole tree.
-    let retained = std::sync::atomic::AtomicUsize::new(0);
-    let facts: Vec<(Vec<PathBuf>, Vec<Diagnostic>)> = ids
-        .par_iter()
-        .map(|id| {
-            let out = (references(&ws, *id), file_rules(&ws, *id));
-            let len = ws.file(*id).text.len();
-            let before = retained.fetch_add(len, std::sync::atomic::Ordering::Relaxed);
-            if before + len > RETAIN_PARSES_BYTES {
-                ws.evict(&[*id]);
-            }
-            out
-        })
-        .collect();
-    phase("read and parse");
+    phase("read");
 
-    // A project root is a discovered file no other discovered file includes or extends.
-    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    // A project root is a discovered file no other discovered file includes or extends. Rather
+    // than parse every file to learn that and parse most of them again when their projects load
+    // (holding every tree in between costs about seven times the source), the discovered files
+    // are read as a stream in chunks: a chunk's files are parsed for their facts, the ones no
+    // file read so far refers to are linted as projects, and the parses go. A project records
+    // the facts of every file it loads, so an included file is parsed once, by the project.
+    // Files likely to refer to others come first (those that mention `include` or `extends`,
+    // shallowest first): a root is then almost always read before what it includes. A project
+    // whose root turns out to be referenced by a file read later is dropped at the end, so the
+    // outcome does not depend on the order.
+    let discovered: HashSet<FileId> = ids.iter().copied().collect();
+    let position: HashMap<FileId, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
+    let mut order = ids.clone();
+    order.sort_by_cached_key(|id| {
+        let f = ws.file(*id);
+        let refers = f.text.contains("include") || f.text.contains("extends");
+        (!refers, f.path.components().count(), f.path.clone())
+    });
+    let facts: FactsMap = Mutex::new(HashMap::new());
     let mut referenced: HashSet<PathBuf> = HashSet::new();
-    let mut refs_of: HashMap<FileId, Vec<PathBuf>> = HashMap::new();
-    for (id, (refs, diags)) in ids.iter().zip(facts) {
-        referenced.extend(refs.iter().cloned());
-        refs_of.insert(*id, refs);
-        diagnostics.extend(diags);
+    let mut noted: HashSet<FileId> = HashSet::new();
+    let mut linted: Vec<Linted> = Vec::new();
+    // References of discovered files recorded since the last look join `referenced`.
+    let take_refs = |referenced: &mut HashSet<PathBuf>, noted: &mut HashSet<FileId>| {
+        let known = facts.lock().expect("facts lock");
+        for (id, f) in known.iter() {
+            if discovered.contains(id) && noted.insert(*id) {
+                referenced.extend(f.refs.iter().cloned());
+            }
+        }
+    };
+    let chunk_len = if opts.chunk == 0 { CHUNK } else { opts.chunk };
+    for chunk in order.chunks(chunk_len) {
+        note_facts(&ws, chunk, &facts);
+        take_refs(&mut referenced, &mut noted);
+        let roots: Vec<FileId> = chunk
+            .iter()
+            .copied()
+            .filter(|id| !referenced.contains(&ws.file(*id).path))
+            .collect();
+        let done: Vec<Linted> = roots
+            .par_iter()
+            .map(|id| lint_project(&ws, *id, opts, &facts, &discovered))
+            .collect();
+        let shared: Vec<FileId> = done
+            .iter()
+            .flat_map(|l| l.files.iter().copied())
+            .filter(|id| !discovered.contains(id))
+            .collect();
+        ws.evict(&shared);
+        linted.extend(done);
+        take_refs(&mut referenced, &mut noted);
+        ws.evict(chunk);
     }
-    let roots: Vec<FileId> = ids
-        .iter()
-        .copied()
-        .filter(|id| !referenced.contains(&ws.file(*id).path))
-        .collect();
-    let mut linted: Vec<Linted> = roots
-        .par_iter()
-        .enumerate()
-        .map(|(i, id)| lint_project(&ws, *id, i, opts, &refs_of))
-        .collect();
+    // Projects whose root a file read later refers to are not projects after all.
+    linted.retain(|l| !referenced.contains(&ws.file(l.root).path));
+    linted.sort_by_key(|l| position[&l.root]);
     phase("load and lint projects");
     // Files that reference each other in a ring (an include cycle) have no root: load the
     // first one not yet covered as a project of its own, until every file is covered.
@@ -302,21 +388,31 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
     });
     for id in &rest {
         if !covered.contains(id) {
-            let l = lint_project(&ws, *id, linted.len(), opts, &refs_of);
+            let l = lint_project(&ws, *id, opts, &facts, &discovered);
+            ws.evict(&l.files);
             covered.extend(l.files.iter().copied());
             covered.insert(*id);
             linted.push(l);
         }
     }
-    // Files only projects found (through include or extends): their syntax too.
-    let discovered: HashSet<FileId> = ids.iter().copied().collect();
+    // Syntax findings of every discovered file and of the files only projects found (through
+    // include or extends).
     let found: Vec<FileId> = ws
         .files()
         .iter()
         .map(|f| f.id)
         .filter(|id| !discovered.contains(id) && !ws.is_aux(*id))
         .collect();
-    let found_diags: Vec<Diagnostic> = found
+    let mut facts = facts.into_inner().expect("facts lock");
+    let mut diagnostics: Vec<Diagnostic> = Vec::new();
+    let mut unread = Vec::new();
+    for id in ids.iter().chain(&found) {
+        match facts.remove(id) {
+            Some(f) => diagnostics.extend(f.diagnostics),
+            None => unread.push(*id),
+        }
+    }
+    let found_diags: Vec<Diagnostic> = unread
         .par_iter()
         .flat_map_iter(|id| {
             let out = file_rules(&ws, *id);
@@ -329,10 +425,14 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
 
     let mut summaries = Vec::with_capacity(linted.len());
     let mut projects = Vec::new();
-    for l in linted {
+    for (index, l) in linted.into_iter().enumerate() {
         diagnostics.extend(l.diagnostics);
         errors.extend(l.errors);
-        summaries.push(l.summary);
+        let mut summary = l.summary;
+        for s in &mut summary.services {
+            s.project = index;
+        }
+        summaries.push(summary);
         projects.extend(l.loaded);
     }
     let tree = TreeScope {
@@ -351,6 +451,11 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
         .collect();
     diagnostics.extend(tree_diags);
     drop(summaries);
+    if opts.drop_fixes {
+        for d in &mut diagnostics {
+            d.fix = None;
+        }
+    }
     phase("tree rules");
     diagnostics.retain(|d| {
         opts.rules.is_enabled(d.rule)

@@ -134,21 +134,32 @@ impl Diagnostic {
 /// (a file included by two projects is checked twice). `file_rank` orders files (by their
 /// displayed path): a number per file, so comparisons do not build strings.
 pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>, file_rank: impl Fn(&Span) -> usize + Sync) {
-    diags.par_sort_by(|a, b| {
+    fn key<'a>(
+        d: &'a Diagnostic,
+        rank: &impl Fn(&Span) -> usize,
+    ) -> (usize, u32, u32, &'static str, &'a str) {
         (
-            file_rank(&a.primary),
-            a.primary.start,
-            a.primary.end,
-            a.rule,
-            &a.message,
+            rank(&d.primary),
+            d.primary.start,
+            d.primary.end,
+            d.rule,
+            d.message.as_str(),
         )
-            .cmp(&(
-                file_rank(&b.primary),
-                b.primary.start,
-                b.primary.end,
-                b.rule,
-                &b.message,
-            ))
-    });
+    }
+    // Sort positions, not findings: a stable sort of the findings themselves would need a
+    // second buffer of them (tens of MB on a large tree). Then apply the order in place.
+    let mut order: Vec<usize> = (0..diags.len()).collect();
+    order.par_sort_by(|a, b| key(&diags[*a], &file_rank).cmp(&key(&diags[*b], &file_rank)));
+    for i in 0..order.len() {
+        // Follow the cycle through `i`: position j takes the finding at order[j].
+        let mut j = i;
+        while order[j] != i {
+            let k = order[j];
+            diags.swap(j, k);
+            order[j] = j;
+            j = k;
+        }
+        order[j] = j;
+    }
     diags.dedup_by(|a, b| a.rule == b.rule && a.primary == b.primary && a.message == b.message);
 }

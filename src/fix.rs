@@ -123,6 +123,7 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
     // The engine compares each project's model before and after a pass.
     let opts = &CheckOptions {
         keep_projects: true,
+        drop_fixes: false,
         ..opts.clone()
     };
     let mut contents: HashMap<PathBuf, String> = HashMap::new();

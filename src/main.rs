@@ -269,6 +269,12 @@ fn check_options(a: &CheckArgs, paths: Vec<PathBuf>, c: &Config) -> Result<Check
         severity: hylint::config::severity_map(c),
         baseline,
         keep_projects: false,
+        drop_fixes: !(a.fix || a.diff)
+            && matches!(
+                a.format,
+                Format::Concise | Format::Github | Format::Junit | Format::Gitlab
+            ),
+        chunk: 0,
     })
 }
 
@@ -304,7 +310,7 @@ fn render(format: Format, color: &str, outcome: &hylint::check::Outcome) -> std:
             };
             w.write_all(summary.as_bytes())
         }
-        Format::Concise => stdout.lock().write_all(report::concise(outcome).as_bytes()),
+        Format::Concise => report::write_concise(outcome, &mut stdout.lock()),
         Format::Json => stdout
             .lock()
             .write_all(pretty(report::json::render(outcome)).as_bytes()),

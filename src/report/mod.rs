@@ -64,14 +64,26 @@ pub fn concise_line(files: &[Arc<SourceFile>], d: &crate::diagnostic::Diagnostic
     )
 }
 
-pub fn concise(outcome: &crate::check::Outcome) -> String {
+/// The concise lines, formatted in parallel a block at a time (a large tree has findings by
+/// the hundred thousand) and written in order, so memory holds one block, not the output.
+pub fn write_concise(
+    outcome: &crate::check::Outcome,
+    w: &mut dyn std::io::Write,
+) -> std::io::Result<()> {
+    use rayon::prelude::*;
     let files = outcome.ws.files();
-    let mut out = String::new();
-    for d in &outcome.diagnostics {
-        out.push_str(&concise_line(&files, d));
-        out.push('\n');
+    for block in outcome.diagnostics.chunks(8192) {
+        let text: String = block
+            .par_iter()
+            .map(|d| {
+                let mut l = concise_line(&files, d);
+                l.push('\n');
+                l
+            })
+            .collect();
+        w.write_all(text.as_bytes())?;
     }
-    out
+    Ok(())
 }
 
 /// FNV-1a, 64 bits: a stable hash with no dependency.

@@ -131,7 +131,11 @@ pub fn summarize(t: &Scope, sum: &mut Summary, out: &mut Vec<Diagnostic>) {
             if what == "network" || what == "secret" || what == "config" {
                 // A shared resource declared by another project of the tree: said across
                 // projects, where every project's declarations are known.
-                claims.pending.push((d, what, e.to.clone()));
+                claims
+                    .pending
+                    .get_mut()
+                    .expect("pending lock")
+                    .push((d, what, e.to.clone()));
                 continue;
             }
             out.push(d);
@@ -152,8 +156,9 @@ pub fn summarize(t: &Scope, sum: &mut Summary, out: &mut Vec<Diagnostic>) {
 /// every project's declarations are known), and the resources it declares.
 #[derive(Debug, Default)]
 pub struct Claims {
-    /// Findings about undeclared shared resources, labelled once every project is known.
-    pending: Vec<(Diagnostic, &'static str, String)>,
+    /// Findings about undeclared shared resources, labelled once every project is known. The
+    /// tree-wide check takes them out (the checks across projects share the summaries).
+    pending: std::sync::Mutex<Vec<(Diagnostic, &'static str, String)>>,
     declared: Vec<(&'static str, String, crate::source::Span)>,
 }
 
@@ -166,9 +171,9 @@ pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
         }
     }
     for s in t.summaries {
-        for (d, what, name) in &s.undefined.pending {
-            let mut d = d.clone();
-            if let Some(decl) = first.get(&(*what, name.as_str())) {
+        let pending = std::mem::take(&mut *s.undefined.pending.lock().expect("pending lock"));
+        for (mut d, what, name) in pending {
+            if let Some(decl) = first.get(&(what, name.as_str())) {
                 d = d.with_label(
                     *decl,
                     "declared here, in another project: declare it `external: true` to share it",
