@@ -93,7 +93,7 @@ pub struct Diagnostic {
     pub labels: Vec<Label>,
     /// The service the finding is about, when there is one.
     pub service: Option<String>,
-    pub fix: Option<Fix>,
+    pub fix: Option<Box<Fix>>,
 }
 
 impl Diagnostic {
@@ -121,7 +121,7 @@ impl Diagnostic {
         self
     }
     pub fn with_fix(mut self, fix: Option<Fix>) -> Self {
-        self.fix = fix.filter(|f| !f.edits.is_empty());
+        self.fix = fix.filter(|f| !f.edits.is_empty()).map(Box::new);
         self
     }
     pub fn with_severity(mut self, severity: Severity) -> Self {

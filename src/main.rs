@@ -7,6 +7,23 @@ use clap::{Args, Parser, Subcommand};
 // allocator under rayon (measured in bench/).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+// mimalloc's C API (linked with the allocator); the option numbers are from mimalloc v3's
+// mimalloc.h, and a test below checks the one used still means what it says.
+extern "C" {
+    fn mi_option_set(option: i32, value: std::ffi::c_long);
+    #[cfg(test)]
+    fn mi_option_get(option: i32) -> std::ffi::c_long;
+}
+const MI_OPTION_PURGE_DELAY: i32 = 15;
+
+/// Freed memory goes back to the system after 10 ms, not mimalloc's default of a second: a run
+/// over a large tree frees each project's trees as it goes, and with the default the peak kept
+/// about 40 MB of freed pages (10 000 files: 321 -> 280 MiB, bench/).
+fn tune_allocator() {
+    // SAFETY: sets a plain integer option; mimalloc reads options atomically.
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 10) }
+}
 use hylint::check::{self, CheckOptions};
 use hylint::config::Config;
 use hylint::diagnostic::Severity;
@@ -126,6 +143,7 @@ struct ModelArgs {
 }
 
 fn main() -> ExitCode {
+    tune_allocator();
     let cli = match Cli::try_parse() {
         Ok(c) => c,
         Err(e) => {
@@ -524,5 +542,20 @@ fn run_model(a: ModelArgs) -> u8 {
         1
     } else {
         0
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Option 15 is mimalloc's purge delay: its documented v3 default (1000 ms) unless this
+    /// test process already changed it.
+    #[test]
+    fn purge_delay_option_number() {
+        // SAFETY: reads and sets an integer option.
+        unsafe {
+            assert_eq!(super::mi_option_get(super::MI_OPTION_PURGE_DELAY), 1000);
+            super::tune_allocator();
+            assert_eq!(super::mi_option_get(super::MI_OPTION_PURGE_DELAY), 10);
+        }
     }
 }
