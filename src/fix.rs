@@ -140,6 +140,7 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
         // Take fixes in order, skipping overlaps.
         let mut taken: Vec<&Fix> = Vec::new();
         let mut edits: Vec<Edit> = Vec::new();
+        let mut in_file: HashMap<FileId, Vec<Edit>> = HashMap::new();
         for d in &out.diagnostics {
             let Some(fix) = &d.fix else { continue };
             if fix.applicability == Applicability::Unsafe && !fo.unsafe_fixes {
@@ -152,17 +153,23 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
             {
                 continue;
             }
+            // Edits taken so far are compared within their file only: a tree has fixes by the
+            // hundred thousand, a file a handful.
+            let same_file = |e: &Edit| in_file.get(&e.span.file).map_or(&[][..], Vec::as_slice);
             // A fix whose edits are all taken already (one rewrite serving several findings).
-            if fix.edits.iter().all(|e| edits.contains(e)) {
+            if fix.edits.iter().all(|e| same_file(e).contains(e)) {
                 taken.push(fix);
                 continue;
             }
             if fix
                 .edits
                 .iter()
-                .any(|e| edits.iter().any(|t| overlaps(e, t)))
+                .any(|e| same_file(e).iter().any(|t| overlaps(e, t)))
             {
                 continue;
+            }
+            for e in &fix.edits {
+                in_file.entry(e.span.file).or_default().push(e.clone());
             }
             edits.extend(fix.edits.iter().cloned());
             taken.push(fix);
@@ -207,11 +214,15 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
         // The resolved model may change only where the fixes mean to.
         let after = check::run_with(opts, next.clone());
         let after_m = models(&after);
-        let touches: Vec<Vec<&str>> = taken
+        // Each distinct path once: copies of a stack repeat the same paths, and every path is
+        // stripped from every project's model.
+        let mut touches: Vec<Vec<&str>> = taken
             .iter()
             .flat_map(|f| f.touches.iter())
             .map(|t| t.split('/').filter(|s| !s.is_empty()).collect())
             .collect();
+        touches.sort_unstable();
+        touches.dedup();
         let mut reverted = false;
         for (root, b) in &out_models {
             let Some(mut a) = after_m.get(root).cloned() else {
