@@ -91,8 +91,9 @@ fn strip(v: &mut Value, pattern: &[&str]) {
 }
 
 fn models(out: &Outcome) -> HashMap<PathBuf, Value> {
+    use rayon::prelude::*;
     out.projects
-        .iter()
+        .par_iter()
         .map(|l| {
             (
                 out.ws.file(l.project.file).path.clone(),
@@ -224,21 +225,28 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
         touches.sort_unstable();
         touches.dedup();
         let mut reverted = false;
-        for (root, b) in &out_models {
-            let Some(mut a) = after_m.get(root).cloned() else {
-                continue;
-            };
-            let mut b = b.clone();
-            for t in &touches {
-                strip(&mut b, t);
-                strip(&mut a, t);
-            }
-            drop_empty(&mut a);
-            drop_empty(&mut b);
-            if a == b {
-                continue;
-            }
-            let where_ = crate::model::json::differences(&b, &a, 1);
+        // Projects compared in parallel; `out_models` is not used after this pass (the next
+        // one starts from `after_m` or from a fresh check), so it is stripped in place.
+        let differing: Vec<(PathBuf, Option<String>)> = {
+            use rayon::prelude::*;
+            out_models
+                .par_iter_mut()
+                .filter_map(|(root, b)| {
+                    let mut a = after_m.get(root)?.clone();
+                    for t in &touches {
+                        strip(b, t);
+                        strip(&mut a, t);
+                    }
+                    drop_empty(&mut a);
+                    drop_empty(b);
+                    (a != *b).then(|| {
+                        let at = crate::model::json::differences(b, &a, 1);
+                        (root.clone(), at.into_iter().next().map(|d| d.0))
+                    })
+                })
+                .collect()
+        };
+        for (root, where_) in &differing {
             // Put back every file this pass changed in that project.
             let project_files: HashSet<PathBuf> = out
                 .projects
@@ -262,7 +270,7 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
                 refused.push(format!(
                     "{}: the fixes would change the resolved project beyond what they intend (at {}); file left untouched",
                     originals.get(p).map(|o| o.0.as_str()).unwrap_or("?"),
-                    where_.first().map(|d| d.0.as_str()).unwrap_or("?")
+                    where_.as_deref().unwrap_or("?")
                 ));
                 reverted = true;
             }
