@@ -50,7 +50,9 @@ measure() {
   ( cd "$dir" && /usr/bin/time -v -o "$tf" bash -c "$*" >/dev/null 2>&1 ) || true
   t1=$(date +%s%N)
   local wall rss
-  wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.3f", (b - a) / 1e9 }')
+  # Net of the harness's own cost (OVERHEAD, measured below), as hyperfine subtracts the
+  # shell's start-up.
+  wall=$(awk -v a="$t0" -v b="$t1" -v o="${OVERHEAD:-0}" 'BEGIN { w = (b - a) / 1e9 - o; if (w < 0.001) w = 0.001; printf "%.3f", w }')
   rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$tf")
   rm -f "$tf"
   echo "$wall $rss"
@@ -100,7 +102,9 @@ run_tree() {
 
 export -f compose_files
 # What a measurement costs with nothing to run (subshell, GNU time, bash -c): part of every row.
+OVERHEAD=0
 overhead=$(stats / true | cut -d' ' -f1)
+OVERHEAD=$overhead
 echo "== corpus" >&2
 n=$(compose_files "$CORPUS" | wc -l)
 tmp=$(mktemp -d)
@@ -128,8 +132,9 @@ mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
   echo "Synthetic trees replicate the corpus (include, extends and anchors kept; container names,"
   echo "networks, addresses and host ports renamed per copy). dclint 3.1.0, compose-lint 0.36.2,"
   echo "docker compose 2.40.3. A dash: not measured (peers only up to PEERS_MAX=$PEERS_MAX files;"
-  echo "the oracle on the corpus and the smallest tree). Every wall time includes ${overhead} s of"
-  echo "measurement overhead (a subshell, GNU time and \`bash -c\` running \`true\`)."
+  echo "the oracle on the corpus and the smallest tree). Wall times are net of the harness's own"
+  echo "cost, ${overhead} s per run (a subshell, GNU time and \`bash -c\` running \`true\`, measured the"
+  echo "same way), as hyperfine subtracts the shell's start-up."
   echo
   echo "| tree | compose files | tool | median | min | max | peak MiB | ratio |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- |"

@@ -284,13 +284,20 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
             })
             .count();
         contents = next;
-        if reverted {
-            out = check::run_with(opts, contents.clone());
-            out_models = models(&out);
+        let (now, now_models) = if reverted {
+            let o = check::run_with(opts, contents.clone());
+            let m = models(&o);
+            (o, m)
         } else {
-            out = after;
-            out_models = after_m;
-        }
+            (after, after_m)
+        };
+        // The previous pass's trees are freed beside the next pass (a large tree's take
+        // seconds to free one by one).
+        let old = (
+            std::mem::replace(&mut out, now),
+            std::mem::replace(&mut out_models, now_models),
+        );
+        rayon::spawn(move || drop(old));
     }
     let mut changes: Vec<Change> = contents
         .into_iter()
