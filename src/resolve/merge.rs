@@ -66,9 +66,9 @@ fn merge_at(base: &Node, over: &Node, path: &mut Vec<String>) -> Node {
                     None => entries.push(oe.clone()),
                 }
             }
-            let mut n = over.clone();
-            n.kind = Kind::Map(entries);
-            n
+            // `over`'s place and style with the merged entries (not a copy of `over` whose
+            // entries are then thrown away).
+            over.with_kind(Kind::Map(entries))
         }
         (Kind::Seq(b), Kind::Seq(o)) => {
             let mut items: Vec<Node> = b.to_vec();
@@ -86,9 +86,7 @@ fn merge_at(base: &Node, over: &Node, path: &mut Vec<String>) -> Node {
                     }
                 }
             }
-            let mut n = over.clone();
-            n.kind = Kind::Seq(items);
-            n
+            over.with_kind(Kind::Seq(items))
         }
         _ => {
             if over.tag == Some(Tag::Reset) {

@@ -123,13 +123,7 @@ pub fn normalize_service(
 }
 
 fn with_kind(orig: &Node, kind: Kind) -> Node {
-    Node {
-        kind,
-        style: orig.style,
-        span: orig.span,
-        used_at: orig.used_at,
-        tag: orig.tag.clone(),
-    }
+    orig.with_kind(kind)
 }
 
 /// `environment`/`labels` list or map to a map of strings. In `environment`, a bare `KEY` takes

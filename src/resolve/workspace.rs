@@ -96,7 +96,12 @@ impl Workspace {
                 return None;
             }
             let text = String::from_utf8(bytes).ok()?;
-            Some(self.push(abs.clone(), self.display(&abs), text))
+            Some(self.push(SourceFile::new(
+                FileId(0),
+                abs.clone(),
+                self.display(&abs),
+                text,
+            )))
         })();
         if let Some(id) = r {
             self.aux_ids.write().expect("workspace lock").insert(id);
@@ -140,14 +145,20 @@ impl Workspace {
         if let Some(r) = self.by_path.lock().expect("workspace lock").get(&abs) {
             return r.clone();
         }
-        // Read without holding the lock, so files load in parallel; the first to finish wins.
-        let read = self.read_new(&abs);
+        // Read (and index lines) without holding the lock, so files load in parallel; the first
+        // to finish wins.
+        let read = self.read_new(&abs).map(|(display, text, problem)| {
+            (
+                SourceFile::new(FileId(0), abs.clone(), display, text),
+                problem,
+            )
+        });
         let mut by_path = self.by_path.lock().expect("workspace lock");
         if let Some(r) = by_path.get(&abs) {
             return r.clone();
         }
-        let r = read.map(|(display, text, problem)| {
-            let id = self.push(abs.clone(), display, text);
+        let r = read.map(|(file, problem)| {
+            let id = self.push(file);
             if let Some((offset, message)) = problem {
                 self.pre_problem(id, offset, message);
             }
@@ -202,10 +213,12 @@ impl Workspace {
         }
     }
 
-    fn push(&self, path: PathBuf, display: String, text: String) -> FileId {
+    /// Number a file and add it (its id given here replaces the one it was built with).
+    fn push(&self, mut file: SourceFile) -> FileId {
         let mut files = self.files.write().expect("workspace lock");
         let id = FileId(files.len() as u32);
-        files.push(Arc::new(SourceFile::new(id, path, display, text)));
+        file.id = id;
+        files.push(Arc::new(file));
         id
     }
 

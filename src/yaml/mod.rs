@@ -66,6 +66,19 @@ pub struct Entry {
     pub merged_from: Option<Span>,
 }
 
+impl Node {
+    /// A node written where `self` is, holding `kind` instead of `self`'s value.
+    pub fn with_kind(&self, kind: Kind) -> Node {
+        Node {
+            kind,
+            style: self.style,
+            span: self.span,
+            used_at: self.used_at,
+            tag: self.tag.clone(),
+        }
+    }
+}
+
 impl Entry {
     pub fn key_str(&self) -> &str {
         self.key.as_str().unwrap_or("")
