@@ -5,7 +5,7 @@
 use crate::diagnostic::{sort_and_dedup, Diagnostic};
 use crate::discover;
 use crate::graph::Graph;
-use crate::resolve::{load_project, LoadOptions, Loaded, Workspace};
+use crate::resolve::{load_project_ahead, LoadOptions, Loaded, Workspace};
 use crate::rules::knowledge::Knowledge;
 use crate::rules::syntax::{duplicate_key, invalid_yaml};
 use crate::rules::{registry, RuleOptions, Scope, Summary, TreeScope};
@@ -139,8 +139,8 @@ const CHUNK: usize = 256;
 /// the files `root` reaches through the references of files already read. Only files already
 /// read are parsed: a path written in a reference may resolve differently in the loader
 /// (interpolation, `project_directory`), and a file the loader never uses must not become part
-/// of the run.
-fn prefetch(ws: &Workspace, root: FileId, facts: &FactsMap) {
+/// of the run. Returns those files, root included (the loader interpolates them ahead).
+fn prefetch(ws: &Workspace, root: FileId, facts: &FactsMap) -> Vec<FileId> {
     let mut seen: HashSet<FileId> = HashSet::from([root]);
     let mut level = vec![root];
     while !level.is_empty() {
@@ -165,6 +165,9 @@ fn prefetch(ws: &Workspace, root: FileId, facts: &FactsMap) {
         }
         level = next;
     }
+    let mut all: Vec<FileId> = seen.into_iter().collect();
+    all.sort();
+    all
 }
 
 /// Load one project, run the per-project rules on it, summarise it for the tree-wide ones,
@@ -176,8 +179,8 @@ fn lint_project(
     facts: &FactsMap,
     discovered: &HashSet<FileId>,
 ) -> Linted {
-    prefetch(ws, root, facts);
-    let loaded = load_project(ws, root, &opts.load);
+    let reachable = prefetch(ws, root, facts);
+    let loaded = load_project_ahead(ws, root, &opts.load, &reachable);
     let knowledge: &Knowledge = match opts.knowledge.as_deref() {
         Some(k) => k,
         None => Knowledge::builtin(),

@@ -69,6 +69,9 @@ struct Ctx<'a> {
     /// extend is resolved once.
     bases: HashMap<(FileId, String, usize), Option<std::sync::Arc<Resolved>>>,
     diags: Vec<Diagnostic>,
+    /// Documents interpolated ahead, in parallel, with the project's own environment (id 0):
+    /// taken by `doc` on first use, with what interpolating them found.
+    ahead: HashMap<FileId, Interpolated>,
     /// Documents to validate against the schema once the project is loaded (in parallel), with
     /// the service whose resolution first needed the document, if any.
     unvalidated: Vec<(std::sync::Arc<Node>, Option<String>)>,
@@ -135,6 +138,19 @@ pub fn normalize_project_name(s: &str) -> String {
 }
 
 pub fn load_project(ws: &Workspace, root: FileId, opts: &LoadOptions) -> Loaded {
+    load_project_ahead(ws, root, opts, &[])
+}
+
+/// `load_project`, interpolating `ahead` (files the project is expected to load, already
+/// parsed) in parallel with the project's environment before the loader walks them in order.
+/// The outcome is the same; a file the loader reads with another environment (an include's
+/// `env_file` or `.env`) is interpolated again then.
+pub fn load_project_ahead(
+    ws: &Workspace,
+    root: FileId,
+    opts: &LoadOptions,
+    ahead: &[FileId],
+) -> Loaded {
     let file = ws.file(root);
     let dir = file.dir().to_path_buf();
     let mut errors = Vec::new();
@@ -149,8 +165,16 @@ pub fn load_project(ws: &Workspace, root: FileId, opts: &LoadOptions) -> Loaded 
                 .collect();
         }
     }
+    let ahead: HashMap<FileId, Interpolated> = {
+        use rayon::prelude::*;
+        ahead
+            .par_iter()
+            .map(|id| (*id, interpolated(ws, *id, &env)))
+            .collect()
+    };
     let mut ctx = Ctx {
         ws,
+        ahead,
         envs: vec![env],
         docs: HashMap::new(),
         bases: HashMap::new(),
@@ -215,6 +239,46 @@ pub fn load_project(ws: &Workspace, root: FileId, opts: &LoadOptions) -> Loaded 
     }
 }
 
+/// A file's documents merged into one and interpolated with one environment, with the
+/// variables used and the problems met on the way (in order).
+struct Interpolated {
+    doc: Option<Node>,
+    vars: Vec<VarUse>,
+    diags: Vec<Diagnostic>,
+}
+
+fn interpolated(ws: &Workspace, file: FileId, env: &Env) -> Interpolated {
+    let parsed = ws.parsed(file);
+    let mut vars = Vec::new();
+    let mut diags = Vec::new();
+    let doc = if parsed.has_syntax_error() || parsed.docs.is_empty() {
+        None
+    } else {
+        let mut it = parsed.docs.iter().filter(|d| !d.is_null());
+        match it.next() {
+            None => None,
+            Some(first) if !first.is_map() => None,
+            Some(first) => {
+                let mut d = first.clone();
+                for other in it.filter(|o| o.is_map()) {
+                    d = merge::merge_documents(&d, other);
+                }
+                let text = ws.file(file);
+                interpolate_node(
+                    &mut d,
+                    &mut Vec::new(),
+                    env,
+                    &text.text,
+                    &mut vars,
+                    &mut diags,
+                );
+                Some(d)
+            }
+        }
+    };
+    Interpolated { doc, vars, diags }
+}
+
 impl Ctx<'_> {
     /// The file's documents merged into one and interpolated with env `env_id`; `None` when the
     /// file cannot be used (its own diagnostics say why).
@@ -225,33 +289,15 @@ impl Ctx<'_> {
         if !self.files.contains(&file) {
             self.files.push(file);
         }
-        let parsed = self.ws.parsed(file);
-        let doc = if parsed.has_syntax_error() || parsed.docs.is_empty() {
-            None
+        let ready = if env_id == 0 {
+            self.ahead.remove(&file)
         } else {
-            let mut it = parsed.docs.iter().filter(|d| !d.is_null());
-            match it.next() {
-                None => None,
-                Some(first) if !first.is_map() => None,
-                Some(first) => {
-                    let mut d = first.clone();
-                    for other in it.filter(|o| o.is_map()) {
-                        d = merge::merge_documents(&d, other);
-                    }
-                    let text = self.ws.file(file);
-                    interpolate_node(
-                        &mut d,
-                        &mut Vec::new(),
-                        &self.envs[env_id],
-                        &text.text,
-                        &mut self.vars,
-                        &mut self.diags,
-                    );
-                    Some(d)
-                }
-            }
+            None
         };
-        let doc = doc.map(std::sync::Arc::new);
+        let done = ready.unwrap_or_else(|| interpolated(self.ws, file, &self.envs[env_id]));
+        self.vars.extend(done.vars);
+        self.diags.extend(done.diags);
+        let doc = done.doc.map(std::sync::Arc::new);
         if let Some(d) = &doc {
             // Compose validates each file, interpolated, against its schema.
             self.unvalidated.push((d.clone(), None));
