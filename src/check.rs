@@ -132,6 +132,13 @@ struct Linted {
     loaded: Option<Loaded>,
 }
 
+/// See `CheckOptions::drop_fixes`.
+fn forget_fixes(diagnostics: &mut [Diagnostic]) {
+    for d in diagnostics {
+        d.fix = None;
+    }
+}
+
 /// Discovered files taken together, in the order the stream reads them (see `run_with`).
 const CHUNK: usize = 256;
 
@@ -250,9 +257,7 @@ fn lint_project(
         (loaded.errors, loaded.project.files, None)
     };
     if opts.drop_fixes {
-        for d in &mut diagnostics {
-            d.fix = None;
-        }
+        forget_fixes(&mut diagnostics);
     }
     Linted {
         root,
@@ -455,9 +460,7 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
     diagnostics.extend(tree_diags);
     drop(summaries);
     if opts.drop_fixes {
-        for d in &mut diagnostics {
-            d.fix = None;
-        }
+        forget_fixes(&mut diagnostics);
     }
     phase("tree rules");
     diagnostics.retain(|d| {

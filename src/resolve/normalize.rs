@@ -72,7 +72,7 @@ pub fn normalize_service(
                         .iter()
                         .filter_map(|i| Some(entry(i.as_str()?, null(i.span))))
                         .collect();
-                    *v = with_kind(v, Kind::Map(es));
+                    *v = v.with_kind(Kind::Map(es));
                 }
             }
             "volumes" => *v = volumes(v, dir, problems),
@@ -85,7 +85,7 @@ pub fn normalize_service(
                         match specs::shell_words(s) {
                             Ok(words) => {
                                 let items = words.into_iter().map(|w| string(w, v.span)).collect();
-                                *v = with_kind(v, Kind::Seq(items));
+                                *v = v.with_kind(Kind::Seq(items));
                             }
                             Err(m) => problems.push(NormalizeProblem {
                                 span: v.span,
@@ -100,7 +100,7 @@ pub fn normalize_service(
                     if let Some(s) = test.as_str() {
                         if !test.is_null() {
                             let items = vec![string("CMD-SHELL", test.span), string(s, test.span)];
-                            *test = with_kind(test, Kind::Seq(items));
+                            *test = test.with_kind(Kind::Seq(items));
                         }
                     }
                 }
@@ -120,10 +120,6 @@ pub fn normalize_service(
             _ => {}
         }
     }
-}
-
-fn with_kind(orig: &Node, kind: Kind) -> Node {
-    orig.with_kind(kind)
 }
 
 /// `environment`/`labels` list or map to a map of strings. In `environment`, a bare `KEY` takes
@@ -174,7 +170,7 @@ fn key_value_map(v: &Node, env: Option<&Env>, null_to_empty: bool) -> Node {
             .collect(),
         Kind::Scalar(_) => return v.clone(),
     };
-    with_kind(v, Kind::Map(entries))
+    v.with_kind(Kind::Map(entries))
 }
 
 fn depends_on(v: &Node) -> Node {
@@ -202,24 +198,20 @@ fn depends_on(v: &Node) -> Node {
         }
     };
     match &v.kind {
-        Kind::Seq(items) => with_kind(
-            v,
-            Kind::Map(items.iter().map(|i| mk(i, None, &[])).collect()),
-        ),
-        Kind::Map(es) => with_kind(
-            v,
-            Kind::Map(
-                es.iter()
-                    .map(|e| {
-                        let extra = e.value.as_map().unwrap_or(&[]);
-                        let mut out = mk(&e.key, e.value.get("condition"), extra);
-                        out.value.span = e.value.span;
-                        out.merged_from = e.merged_from;
-                        out
-                    })
-                    .collect(),
-            ),
-        ),
+        Kind::Seq(items) => {
+            v.with_kind(Kind::Map(items.iter().map(|i| mk(i, None, &[])).collect()))
+        }
+        Kind::Map(es) => v.with_kind(Kind::Map(
+            es.iter()
+                .map(|e| {
+                    let extra = e.value.as_map().unwrap_or(&[]);
+                    let mut out = mk(&e.key, e.value.get("condition"), extra);
+                    out.value.span = e.value.span;
+                    out.merged_from = e.merged_from;
+                    out
+                })
+                .collect(),
+        )),
         _ => v.clone(),
     }
 }
@@ -293,7 +285,7 @@ fn volumes(v: &Node, dir: &Path, problems: &mut Vec<NormalizeProblem>) -> Node {
             Kind::Seq(_) => out.push(i.clone()),
         }
     }
-    with_kind(v, Kind::Seq(out))
+    v.with_kind(Kind::Seq(out))
 }
 
 fn ports(v: &Node, problems: &mut Vec<NormalizeProblem>) -> Node {
@@ -340,7 +332,7 @@ fn ports(v: &Node, problems: &mut Vec<NormalizeProblem>) -> Node {
             }
         }
     }
-    with_kind(v, Kind::Seq(out))
+    v.with_kind(Kind::Seq(out))
 }
 
 /// Service `secrets`/`configs`: strings become `{source}`; the default target is filled in.
@@ -374,7 +366,7 @@ fn file_refs(v: &Node, target_prefix: Option<&str>) -> Node {
             n
         })
         .collect();
-    with_kind(v, Kind::Seq(out))
+    v.with_kind(Kind::Seq(out))
 }
 
 /// `extra_hosts` entries compose cannot read: `host:ip` / `host=ip` with an empty side (an
@@ -427,13 +419,10 @@ fn build(v: &Node, dir: &Path) -> Node {
     match &v.kind {
         Kind::Scalar(s) => {
             let sp = v.span;
-            with_kind(
-                v,
-                Kind::Map(vec![
-                    entry("context", string(abs(s), sp)),
-                    entry("dockerfile", string("Dockerfile", sp)),
-                ]),
-            )
+            v.with_kind(Kind::Map(vec![
+                entry("context", string(abs(s), sp)),
+                entry("dockerfile", string("Dockerfile", sp)),
+            ]))
         }
         Kind::Map(es) => {
             let mut es = es.clone();
@@ -451,7 +440,7 @@ fn build(v: &Node, dir: &Path) -> Node {
             {
                 es.push(entry("dockerfile", string("Dockerfile", v.span)));
             }
-            with_kind(v, Kind::Map(es))
+            v.with_kind(Kind::Map(es))
         }
         _ => v.clone(),
     }
@@ -482,8 +471,8 @@ fn env_files(v: &Node, dir: &Path) -> Node {
         }
     };
     match &v.kind {
-        Kind::Scalar(_) => with_kind(v, Kind::Seq(vec![one(v)])),
-        Kind::Seq(items) => with_kind(v, Kind::Seq(items.iter().map(one).collect())),
+        Kind::Scalar(_) => v.with_kind(Kind::Seq(vec![one(v)])),
+        Kind::Seq(items) => v.with_kind(Kind::Seq(items.iter().map(one).collect())),
         _ => v.clone(),
     }
 }
