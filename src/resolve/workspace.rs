@@ -86,7 +86,7 @@ impl Workspace {
         if let Some(r) = self.aux.read().expect("workspace lock").get(&abs) {
             return *r;
         }
-        let r = (|| {
+        let file = (|| {
             let meta = std::fs::metadata(&abs).ok()?;
             if !meta.is_file() || meta.len() > MAX_AUX {
                 return None;
@@ -96,17 +96,24 @@ impl Workspace {
                 return None;
             }
             let text = String::from_utf8(bytes).ok()?;
-            Some(self.push(SourceFile::new(
+            Some(SourceFile::new(
                 FileId(0),
                 abs.clone(),
                 self.display(&abs),
                 text,
-            )))
+            ))
         })();
-        if let Some(id) = r {
-            self.aux_ids.write().expect("workspace lock").insert(id);
+        // Projects linted in parallel may mount the same file: the first to get here adds it.
+        let mut aux = self.aux.write().expect("workspace lock");
+        if let Some(r) = aux.get(&abs) {
+            return *r;
         }
-        self.aux.write().expect("workspace lock").insert(abs, r);
+        let r = file.map(|f| {
+            let id = self.push(f);
+            self.aux_ids.write().expect("workspace lock").insert(id);
+            id
+        });
+        aux.insert(abs, r);
         r
     }
 
