@@ -140,8 +140,8 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
         let path_of = |id: FileId| files[id.0 as usize].path.clone();
         // Take fixes in order, skipping overlaps.
         let mut taken: Vec<&Fix> = Vec::new();
-        let mut edits: Vec<Edit> = Vec::new();
-        let mut in_file: HashMap<FileId, Vec<Edit>> = HashMap::new();
+        // The edits taken, by file.
+        let mut by_file: BTreeMap<FileId, Vec<Edit>> = BTreeMap::new();
         for d in &out.diagnostics {
             let Some(fix) = &d.fix else { continue };
             if fix.applicability == Applicability::Unsafe && !fo.unsafe_fixes {
@@ -156,7 +156,7 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
             }
             // Edits taken so far are compared within their file only: a tree has fixes by the
             // hundred thousand, a file a handful.
-            let same_file = |e: &Edit| in_file.get(&e.span.file).map_or(&[][..], Vec::as_slice);
+            let same_file = |e: &Edit| by_file.get(&e.span.file).map_or(&[][..], Vec::as_slice);
             // A fix whose edits are all taken already (one rewrite serving several findings).
             if fix.edits.iter().all(|e| same_file(e).contains(e)) {
                 taken.push(fix);
@@ -170,19 +170,14 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
                 continue;
             }
             for e in &fix.edits {
-                in_file.entry(e.span.file).or_default().push(e.clone());
+                by_file.entry(e.span.file).or_default().push(e.clone());
             }
-            edits.extend(fix.edits.iter().cloned());
             taken.push(fix);
         }
         if taken.is_empty() {
             break;
         }
         // Apply per file, from the end so offsets stay valid.
-        let mut by_file: BTreeMap<FileId, Vec<&Edit>> = BTreeMap::new();
-        for e in &edits {
-            by_file.entry(e.span.file).or_default().push(e);
-        }
         let mut next = contents.clone();
         let mut changed_now: Vec<PathBuf> = Vec::new();
         // Files whose edits of this pass were refused.

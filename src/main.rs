@@ -8,6 +8,19 @@ use clap::{Args, Parser, Subcommand};
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+use hylint::check::{self, CheckOptions};
+use hylint::config::Config;
+use hylint::diagnostic::Severity;
+use hylint::report::{self, Format};
+use hylint::resolve::{load_project, LoadOptions, Workspace};
+use hylint::rules::knowledge::Knowledge;
+use hylint::rules::registry;
+use hylint::rules::RuleOptions;
+use std::collections::HashSet;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
 // mimalloc's C API (linked with the allocator); the option numbers are from mimalloc v3's
 // mimalloc.h, and a test below checks the one used still means what it says.
 extern "C" {
@@ -24,18 +37,6 @@ fn tune_allocator() {
     // SAFETY: sets a plain integer option; mimalloc reads options atomically.
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 10) }
 }
-use hylint::check::{self, CheckOptions};
-use hylint::config::Config;
-use hylint::diagnostic::Severity;
-use hylint::report::{self, Format};
-use hylint::resolve::{load_project, LoadOptions, Workspace};
-use hylint::rules::knowledge::Knowledge;
-use hylint::rules::registry;
-use hylint::rules::RuleOptions;
-use std::collections::HashSet;
-use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
-use std::process::ExitCode;
 
 #[derive(Parser, Debug)]
 #[command(
