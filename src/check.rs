@@ -151,19 +151,18 @@ fn prefetch(ws: &Workspace, root: FileId, facts: &FactsMap) -> Vec<FileId> {
     let mut seen: HashSet<FileId> = HashSet::from([root]);
     let mut level = vec![root];
     while !level.is_empty() {
-        let refs: Vec<Vec<PathBuf>> = level
-            .par_iter()
-            .map(|id| {
-                let known = facts
-                    .lock()
-                    .expect("facts lock")
-                    .get(id)
-                    .map(|f| f.refs.clone());
-                known.unwrap_or_else(|| references(ws, *id))
-            })
-            .collect();
+        // Parsing a level records its files' facts, references included: the project does not
+        // work them out again once loaded.
+        note_facts(ws, &level, facts);
+        let refs: Vec<PathBuf> = {
+            let known = facts.lock().expect("facts lock");
+            level
+                .iter()
+                .flat_map(|id| known[id].refs.iter().cloned())
+                .collect()
+        };
         let mut next = Vec::new();
-        for p in refs.into_iter().flatten() {
+        for p in refs {
             if let Some(r) = ws.known(&p) {
                 if seen.insert(r) {
                     next.push(r);
@@ -216,8 +215,7 @@ fn lint_project(
                 .collect::<Vec<Diagnostic>>()
         },
         || {
-            // Numbered by its place among the projects kept, once the stream is done.
-            let mut summary = Summary::of(0, &loaded.project);
+            let mut summary = Summary::of(&loaded.project);
             let mut out = Vec::new();
             for (meta, c) in registry::TREE_CHECKS {
                 if enabled(meta.name) {

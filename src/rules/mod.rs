@@ -74,13 +74,15 @@ pub struct Summary {
 }
 
 impl Summary {
-    pub fn of(index: usize, p: &Project) -> Summary {
+    /// A project's summary; its services' `project` index is set once the run knows which
+    /// projects it keeps and in what order (`check::run_with`).
+    pub fn of(p: &Project) -> Summary {
         Summary {
             services: p
                 .services
                 .values()
                 .map(|s| SvcRef {
-                    project: index,
+                    project: 0,
                     name: s.name.clone(),
                     active: p.is_active(s),
                     profiles: s.profiles.clone(),
