@@ -6,9 +6,11 @@
 //! taking the last value, and `!reset` / `!override` tags are kept for the compose merge logic.
 
 pub mod edit;
+mod fast;
 mod scalar;
 
 use crate::source::{FileId, Span};
+use fast::Ev;
 use granit_parser::{Event, Parser, ScalarStyle, StructureStyle};
 use std::collections::HashMap;
 
@@ -317,14 +319,14 @@ impl KeyIndex {
 enum Frame {
     Seq {
         start: usize,
-        style: StructureStyle,
+        flow: bool,
         anchor: usize,
         tag: Option<Tag>,
         items: Vec<Node>,
     },
     Map {
         start: usize,
-        style: StructureStyle,
+        flow: bool,
         anchor: usize,
         tag: Option<Tag>,
         entries: Vec<Entry>,
@@ -530,24 +532,31 @@ pub fn line_col_of(text: &str, offset: usize) -> (usize, usize) {
 
 /// Parse a whole file into documents. Never panics on bad input.
 pub fn parse(file: FileId, text: &str) -> Parsed {
+    parse_fast(file, text).unwrap_or_else(|| parse_granit(file, text))
+}
+
+/// `parse` by the fast reader alone: `None` when the text is outside what it takes.
+#[doc(hidden)]
+pub fn parse_fast(file: FileId, text: &str) -> Option<Parsed> {
+    let mut run = Run::new(file, text);
+    match fast::read(text, text.contains("hylint:"), &mut run) {
+        Ok(()) | Err(fast::Stop::Done) => Some(run.finish()),
+        Err(fast::Stop::GiveUp) => None,
+    }
+}
+
+/// `parse` by granit-parser alone.
+#[doc(hidden)]
+pub fn parse_granit(file: FileId, text: &str) -> Parsed {
     // Comments matter only as hylint directives: without one in the text, the parser need
     // not capture any.
+    let comments = text.contains("hylint:");
+    let mut run = Run::new(file, text);
     let options = granit_parser::options! {
         emit_anchor_events: true,
         block_scalar_eof_without_line_feed: true,
-        emit_comments: text.contains("hylint:"),
+        emit_comments: comments,
     };
-    let mut b = Builder {
-        file,
-        text,
-        anchors: HashMap::new(),
-        anchor_names: Vec::new(),
-        problems: Vec::new(),
-        nodes: 0,
-    };
-    let mut docs = Vec::new();
-    let mut comments = Vec::new();
-    let mut stack: Vec<Frame> = Vec::new();
     for next in Parser::new_from_str_with_options(text, options) {
         let (ev, span) = match next {
             Ok(x) => x,
@@ -557,18 +566,15 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
                     .byte_offset()
                     .unwrap_or_else(|| char_index_to_byte(text, m.index()))
                     .min(text.len());
-                b.problems.push(YamlProblem {
+                run.b.problems.push(YamlProblem {
                     kind: ProblemKind::Syntax,
                     span: Span::new(file, off, off),
                     message: e.info().to_string(),
                     related: None,
                 });
-                return Parsed {
-                    docs: Vec::new(),
-                    problems: b.problems,
-                    anchors: b.anchor_names,
-                    comments,
-                };
+                run.docs.clear();
+                run.stopped = true;
+                return run.finish();
             }
         };
         let r = span
@@ -580,18 +586,101 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
             })
             .clone();
         let r = r.start.min(text.len())..r.end.min(text.len());
+        let ev = match ev {
+            Event::Comment(text, _) => Ev::Comment(text),
+            Event::Anchor(_, name) => Ev::Anchor(name),
+            Event::Alias(id) => Ev::Alias(id),
+            Event::UnresolvedAlias(name) => {
+                run.b.problems.push(YamlProblem {
+                    kind: ProblemKind::Syntax,
+                    span: run.b.span(r.clone()),
+                    message: format!("unknown anchor '{name}' referenced"),
+                    related: None,
+                });
+                continue;
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                let st = match style {
+                    ScalarStyle::Plain => Style::Plain,
+                    ScalarStyle::SingleQuoted => Style::SingleQuoted,
+                    ScalarStyle::DoubleQuoted => Style::DoubleQuoted,
+                    ScalarStyle::Literal => Style::Literal,
+                    ScalarStyle::Folded => Style::Folded,
+                };
+                Ev::Scalar(value, st, anchor, convert_tag(tag))
+            }
+            Event::SequenceStart(style, anchor, tag) => {
+                Ev::SeqStart(style == StructureStyle::Flow, anchor, convert_tag(tag))
+            }
+            Event::MappingStart(style, anchor, tag) => {
+                Ev::MapStart(style == StructureStyle::Flow, anchor, convert_tag(tag))
+            }
+            Event::SequenceEnd => Ev::SeqEnd,
+            Event::MappingEnd => Ev::MapEnd,
+            // Stream and document marks, and events added by later parser versions, carry
+            // presentation only.
+            _ => continue,
+        };
+        if !fast::Sink::event(&mut run, ev, r.start, r.end) {
+            break;
+        }
+    }
+    run.finish()
+}
+
+/// Builds the documents from parser events (granit-parser's or the fast reader's).
+struct Run<'a> {
+    b: Builder<'a>,
+    docs: Vec<Node>,
+    comments: Vec<(Span, String)>,
+    stack: Vec<Frame>,
+    /// Reading stopped on a problem that leaves no usable documents.
+    stopped: bool,
+}
+
+impl<'a> Run<'a> {
+    fn new(file: FileId, text: &'a str) -> Run<'a> {
+        Run {
+            b: Builder {
+                file,
+                text,
+                anchors: HashMap::new(),
+                anchor_names: Vec::new(),
+                problems: Vec::new(),
+                nodes: 0,
+            },
+            docs: Vec::new(),
+            comments: Vec::new(),
+            stack: Vec::new(),
+            stopped: false,
+        }
+    }
+
+    fn finish(self) -> Parsed {
+        Parsed {
+            docs: if self.stopped { Vec::new() } else { self.docs },
+            problems: self.b.problems,
+            anchors: self.b.anchor_names,
+            comments: self.comments,
+        }
+    }
+}
+
+impl<'a> fast::Sink<'a> for Run<'a> {
+    fn event(&mut self, ev: Ev<'a>, start: usize, end: usize) -> bool {
+        let r = start..end;
+        let b = &mut self.b;
+        let stack = &mut self.stack;
+        let docs = &mut self.docs;
         match ev {
-            Event::StreamStart | Event::StreamEnd | Event::DocumentStart(..) => {}
-            Event::DocumentEnd => {}
-            Event::Comment(text, _) if text.trim_start().starts_with("hylint:") => {
-                comments.push((b.span(r.clone()), text.into_owned()))
+            Ev::Comment(text) => {
+                if text.trim_start().starts_with("hylint:") {
+                    self.comments.push((b.span(r), text.into_owned()))
+                }
             }
-            Event::Anchor(id, name) => {
-                b.anchor_names.push((name.to_string(), b.span(r.clone())));
-                let _ = id;
-            }
-            Event::Alias(id) => {
-                let site = b.span(r.clone());
+            Ev::Anchor(name) => b.anchor_names.push((name.into_owned(), b.span(r))),
+            Ev::Alias(id) => {
+                let site = b.span(r);
                 let Some(target) = b.anchors.get(&id) else {
                     b.problems.push(YamlProblem {
                         kind: ProblemKind::Syntax,
@@ -599,7 +688,7 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
                         message: "unknown anchor".into(),
                         related: None,
                     });
-                    continue;
+                    return true;
                 };
                 let n = count_nodes(target);
                 b.nodes += n;
@@ -612,77 +701,62 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
                         ),
                         related: None,
                     });
-                    return Parsed {
-                        docs: Vec::new(),
-                        problems: b.problems,
-                        anchors: b.anchor_names,
-                        comments,
-                    };
+                    self.stopped = true;
+                    return false;
                 }
                 let mut node = target.clone();
                 mark_used(&mut node, site);
-                b.push_node(&mut stack, node, &mut docs);
+                b.push_node(stack, node, docs);
             }
-            Event::UnresolvedAlias(name) => {
-                b.problems.push(YamlProblem {
-                    kind: ProblemKind::Syntax,
-                    span: b.span(r.clone()),
-                    message: format!("unknown anchor '{name}' referenced"),
-                    related: None,
-                });
-            }
-            Event::Scalar(value, style, anchor, tag) => {
+            Ev::Scalar(value, st, anchor, tag) => {
                 b.nodes += 1;
-                let (st, rr) = match style {
-                    ScalarStyle::Plain => (Style::Plain, r.clone()),
-                    ScalarStyle::SingleQuoted => (Style::SingleQuoted, r.clone()),
-                    ScalarStyle::DoubleQuoted => (Style::DoubleQuoted, r.clone()),
-                    ScalarStyle::Literal => (Style::Literal, b.block_scalar_span(r.clone())),
-                    ScalarStyle::Folded => (Style::Folded, b.block_scalar_span(r.clone())),
+                let rr = match st {
+                    Style::Literal | Style::Folded => b.block_scalar_span(r),
+                    _ => r,
                 };
                 let node = Node {
                     kind: Kind::Scalar(value.into_owned()),
                     style: st,
                     span: b.span(rr),
                     used_at: None,
-                    tag: convert_tag(tag),
+                    tag,
                 };
-                b.complete(&mut stack, node, anchor, &mut docs);
+                b.complete(stack, node, anchor, docs);
             }
-            Event::SequenceStart(style, anchor, tag) => {
+            Ev::SeqStart(flow, anchor, tag) => {
                 b.nodes += 1;
                 stack.push(Frame::Seq {
                     start: r.start,
-                    style,
+                    flow,
                     anchor,
-                    tag: convert_tag(tag),
+                    tag,
                     items: Vec::new(),
                 });
             }
-            Event::MappingStart(style, anchor, tag) => {
+            Ev::MapStart(flow, anchor, tag) => {
                 b.nodes += 1;
                 stack.push(Frame::Map {
                     start: r.start,
-                    style,
+                    flow,
                     anchor,
-                    tag: convert_tag(tag),
+                    tag,
                     entries: Vec::new(),
                     pending_key: None,
                 });
             }
-            Event::SequenceEnd => {
+            Ev::SeqEnd => {
                 let Some(Frame::Seq {
                     start,
-                    style,
+                    flow,
                     anchor,
                     tag,
                     items,
                 }) = stack.pop()
                 else {
-                    continue;
+                    return true;
                 };
                 let (st, span) =
-                    collection_span(&b, style, start, &r, items.iter().map(|n| n.site()));
+                    collection_span(b, flow, start, &r, items.iter().map(|n| n.site()));
                 let node = Node {
                     kind: Kind::Seq(items),
                     style: st,
@@ -690,25 +764,25 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
                     used_at: None,
                     tag,
                 };
-                b.complete(&mut stack, node, anchor, &mut docs);
+                b.complete(stack, node, anchor, docs);
             }
-            Event::MappingEnd => {
+            Ev::MapEnd => {
                 let Some(Frame::Map {
                     start,
-                    style,
+                    flow,
                     anchor,
                     tag,
                     entries,
                     ..
                 }) = stack.pop()
                 else {
-                    continue;
+                    return true;
                 };
                 let spans: Vec<Span> = entries
                     .iter()
                     .flat_map(|e| [e.key.site(), e.value.site()])
                     .collect();
-                let (st, span) = collection_span(&b, style, start, &r, spans.into_iter());
+                let (st, span) = collection_span(b, flow, start, &r, spans.into_iter());
                 let entries = b.finish_map(entries);
                 let node = Node {
                     kind: Kind::Map(entries),
@@ -717,30 +791,23 @@ pub fn parse(file: FileId, text: &str) -> Parsed {
                     used_at: None,
                     tag,
                 };
-                b.complete(&mut stack, node, anchor, &mut docs);
+                b.complete(stack, node, anchor, docs);
             }
-            // Events added by later parser versions carry presentation only.
-            _ => {}
         }
-    }
-    Parsed {
-        docs,
-        problems: b.problems,
-        anchors: b.anchor_names,
-        comments,
+        true
     }
 }
 
 fn collection_span(
     b: &Builder<'_>,
-    style: StructureStyle,
+    flow: bool,
     start: usize,
     end_ev: &std::ops::Range<usize>,
     children: impl Iterator<Item = Span>,
 ) -> (Style, Span) {
-    match style {
-        StructureStyle::Flow => (Style::Flow, b.span(start..end_ev.end)),
-        StructureStyle::Block => {
+    match flow {
+        true => (Style::Flow, b.span(start..end_ev.end)),
+        false => {
             // Block collections have zero-width marks: the extent is that of the children.
             let mut lo = usize::MAX;
             let mut hi = 0usize;
