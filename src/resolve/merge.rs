@@ -14,20 +14,18 @@ pub fn merge_documents(base: &Node, over: &Node) -> Node {
     merge_at(base, over, &mut Vec::new())
 }
 
-fn path_is(path: &[String], pattern: &[&str]) -> bool {
-    path.len() == pattern.len() && path.iter().zip(pattern).all(|(p, q)| *q == "*" || p == q)
-}
-
 fn merge_at(base: &Node, over: &Node, path: &mut Vec<String>) -> Node {
     if over.tag == Some(Tag::Override) {
         let mut n = over.clone();
         n.tag = None;
         return n;
     }
+    // `path` is `services.*` followed by `p` (checked without building the pattern: this runs
+    // for every node merged).
     let svc = |p: &[&str]| -> bool {
-        let mut full = vec!["services", "*"];
-        full.extend_from_slice(p);
-        path_is(path, &full)
+        path.len() == 2 + p.len()
+            && path[0] == "services"
+            && path[2..].iter().zip(p).all(|(a, b)| a == b)
     };
     // Keys compose replaces rather than merges.
     if svc(&["command"])

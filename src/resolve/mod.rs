@@ -259,20 +259,20 @@ fn interpolated(ws: &Workspace, file: FileId, env: &Env) -> Interpolated {
             None => None,
             Some(first) if !first.is_map() => None,
             Some(first) => {
-                let mut d = first.clone();
-                for other in it.filter(|o| o.is_map()) {
-                    d = merge::merge_documents(&d, other);
-                }
                 let text = ws.file(file);
-                interpolate_node(
-                    &mut d,
-                    &mut Vec::new(),
-                    env,
-                    &text.text,
-                    &mut vars,
-                    &mut diags,
-                );
-                Some(d)
+                let mut interpolate = |d: &Node| {
+                    interpolated_copy(d, &mut Vec::new(), env, &text.text, &mut vars, &mut diags)
+                };
+                let rest: Vec<&Node> = it.filter(|o| o.is_map()).collect();
+                if rest.is_empty() {
+                    Some(interpolate(first))
+                } else {
+                    let mut d = first.clone();
+                    for other in rest {
+                        d = merge::merge_documents(&d, other);
+                    }
+                    Some(interpolate(&d))
+                }
             }
         }
     };
@@ -784,13 +784,13 @@ const CASTS: &[(&[&str], Cast)] = &[
     (&["configs", "*", "external"], Cast::Bool),
 ];
 
-fn cast_for(path: &[String]) -> Option<Cast> {
+fn cast_for(path: &[&str]) -> Option<Cast> {
     CASTS.iter().find_map(|(pat, c)| {
         (pat.len() == path.len()
             && pat
                 .iter()
                 .zip(path)
-                .all(|(p, s)| *p == "*" && s != "[]" || *p == s))
+                .all(|(p, s)| *p == "*" && *s != "[]" || p == s))
         .then_some(*c)
     })
 }
@@ -804,12 +804,56 @@ fn lenient_bool(s: &str) -> Option<bool> {
     }
 }
 
-/// Interpolate every scalar value (not keys) in place, recording variable uses with the span of
-/// the `${...}` text where it can be found in the source. The result is a string, except in the
-/// fields compose casts (booleans, numbers), where a value that does not cast is an error.
-fn interpolate_node(
+/// A copy of `n` with every scalar value (not keys) interpolated, recording variable uses with
+/// the span of the `${...}` text where it can be found in the source. The result is a string,
+/// except in the fields compose casts (booleans, numbers), where a value that does not cast is
+/// an error. (Copied as it goes: the parse stays as it was, and no second pass walks the copy.)
+fn interpolated_copy<'a>(
+    n: &'a Node,
+    path: &mut Vec<&'a str>,
+    env: &Env,
+    text: &str,
+    vars: &mut Vec<VarUse>,
+    diags: &mut Vec<Diagnostic>,
+) -> Node {
+    match &n.kind {
+        Kind::Scalar(_) => {
+            let mut out = n.clone();
+            interpolate_scalar(&mut out, path, env, text, vars, diags);
+            out
+        }
+        Kind::Seq(items) => {
+            path.push("[]");
+            let items = items
+                .iter()
+                .map(|i| interpolated_copy(i, path, env, text, vars, diags))
+                .collect();
+            path.pop();
+            n.with_kind(Kind::Seq(items))
+        }
+        Kind::Map(entries) => {
+            let entries = entries
+                .iter()
+                .map(|e| {
+                    path.push(e.key_str());
+                    let value = interpolated_copy(&e.value, path, env, text, vars, diags);
+                    path.pop();
+                    Entry {
+                        key: e.key.clone(),
+                        value,
+                        merged_from: e.merged_from,
+                    }
+                })
+                .collect();
+            n.with_kind(Kind::Map(entries))
+        }
+    }
+}
+
+/// Interpolate one scalar in place (see `interpolated_copy`).
+fn interpolate_scalar(
     n: &mut Node,
-    path: &mut Vec<String>,
+    path: &[&str],
     env: &Env,
     text: &str,
     vars: &mut Vec<VarUse>,
@@ -871,20 +915,7 @@ fn interpolate_node(
                 )),
             }
         }
-        Kind::Seq(items) => {
-            path.push("[]".into());
-            for i in items.iter_mut() {
-                interpolate_node(i, path, env, text, vars, diags);
-            }
-            path.pop();
-        }
-        Kind::Map(entries) => {
-            for e in entries.iter_mut() {
-                path.push(e.key_str().to_string());
-                interpolate_node(&mut e.value, path, env, text, vars, diags);
-                path.pop();
-            }
-        }
+        Kind::Seq(_) | Kind::Map(_) => {}
     }
 }
 

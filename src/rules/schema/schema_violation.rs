@@ -39,7 +39,7 @@ pub fn validator() -> &'static jsonschema::Validator {
 fn to_json(n: &Node) -> Value {
     match &n.kind {
         Kind::Scalar(_) => {
-            // Interpolated values are already strings or cast (see resolve::interpolate_node).
+            // Interpolated values are already strings or cast (see resolve::interpolated_copy).
             match n.typed() {
                 Typed::Null => Value::Null,
                 Typed::Bool(b) => json!(b),
