@@ -196,6 +196,9 @@ fn agrees_on_edge_cases() {
         ("a: b\n# hylint: x\n  # hylint: y\nc: d\n", true),
         ("a: \u{85}\n", false),
         ("a: x\u{7f}\n", false),
+        ("a: &x [*x]\n", false),
+        ("a: &x\n  b: *x\n", false),
+        ("a: &x\n  b: 1\nc: &x 2\nd: *x\n", true),
     ];
     for (i, (text, must_take)) in cases.iter().enumerate() {
         let took = same(&format!("case {i}"), text);

@@ -1,14 +1,16 @@
 //! A fast reader for the YAML compose files are written in: block mappings and sequences,
-//! single-line plain and quoted scalars, literal and folded block scalars, flow collections,
-//! anchors, aliases and the `!reset`/`!override`/`!!type` tags. It gives the events
-//! granit-parser gives, with the same positions, about ten times faster. Anything else (errors,
-//! multi-line flow scalars, explicit keys, directives, several documents, tabs, CR line ends,
-//! ...) makes it give up, and the file is read by granit-parser from the start: this reader
-//! never decides what a file means on its own. `tests/yaml_fast.rs` compares the two on every
-//! YAML file of the corpus and the fixtures, and on thousands of mutations of them.
+//! plain and quoted scalars (over several lines too), literal and folded block scalars, flow
+//! collections, anchors, aliases and the `!reset`/`!override`/`!!type` tags. It gives the
+//! events granit-parser gives, with the same positions; parsing a file (the tree included) is
+//! about four times faster. Anything else (errors, explicit keys, directives, several documents,
+//! indentation indicators, tabs, CR line ends, ...) makes it give up, and the file is read by
+//! granit-parser from the start: this reader never decides what a file means on its own.
+//! `tests/yaml_fast.rs` compares the two on every YAML file of the corpus and the fixtures, and
+//! on thousands of mutations of them.
 
 use super::{Style, Tag};
 use std::borrow::Cow;
+use std::collections::HashMap;
 
 /// What the tree builder consumes of a parser event.
 pub(super) enum Ev<'a> {
@@ -47,7 +49,8 @@ pub(super) fn read<'a>(text: &'a str, comments: bool, sink: &mut dyn Sink<'a>) -
         t: text.as_bytes(),
         sink,
         comments,
-        anchors: Vec::new(),
+        anchors: HashMap::new(),
+        defined: 0,
         given: 0,
         depth: 0,
     };
@@ -79,7 +82,7 @@ fn plain_text(t: &[u8]) -> bool {
     true
 }
 
-/// Properties written before a node: anchor (id, name range) and tag.
+/// Properties written before a node: anchor (id, start, end) and tag.
 #[derive(Default)]
 struct Props {
     anchor: Option<(usize, usize, usize)>,
@@ -102,8 +105,9 @@ struct Reader<'a, 's> {
     t: &'a [u8],
     sink: &'s mut dyn Sink<'a>,
     comments: bool,
-    /// Anchor names in the order defined; an alias takes the last of its name.
-    anchors: Vec<&'a str>,
+    /// Anchors defined so far (ids count from 1, in order); an alias takes the last of its name.
+    anchors: HashMap<&'a str, usize>,
+    defined: usize,
     /// Comments before this offset have been given (lines are looked at more than once).
     given: usize,
     /// Collections open; deeper nesting is left to granit-parser, which reports it.
@@ -607,8 +611,9 @@ impl<'a> Reader<'a, '_> {
                     if e == p + 1 {
                         return Err(Stop::GiveUp);
                     }
-                    self.anchors.push(&self.s[p + 1..e]);
-                    props.anchor = Some((self.anchors.len(), p, e));
+                    self.defined += 1;
+                    self.anchors.insert(&self.s[p + 1..e], self.defined);
+                    props.anchor = Some((self.defined, p, e));
                     props.end = e;
                     p = e;
                 }
@@ -728,15 +733,7 @@ impl<'a> Reader<'a, '_> {
                 if !props.is_empty() {
                     return Err(Stop::GiveUp);
                 }
-                let e = self.name_end(q + 1);
-                let name = &self.s[q + 1..e];
-                let id = self
-                    .anchors
-                    .iter()
-                    .rposition(|a| *a == name)
-                    .ok_or(Stop::GiveUp)?;
-                self.emit(Ev::Alias(id + 1), q, e)?;
-                e
+                self.alias(q)?
             }
             b'[' | b'{' => self.flow(q, n, props)?,
             b'|' | b'>' => return self.block_scalar(q, n, props),
@@ -777,6 +774,14 @@ impl<'a> Reader<'a, '_> {
                 return Err(Stop::GiveUp);
             }
         }
+        Ok(e)
+    }
+
+    /// An alias at `p` (`*name`); returns its end. An unknown name is left to granit-parser.
+    fn alias(&mut self, p: usize) -> R<usize> {
+        let e = self.name_end(p + 1);
+        let id = *self.anchors.get(&self.s[p + 1..e]).ok_or(Stop::GiveUp)?;
+        self.emit(Ev::Alias(id), p, e)?;
         Ok(e)
     }
 
@@ -880,17 +885,7 @@ impl<'a> Reader<'a, '_> {
                 }
                 Ok(e)
             }
-            Some(b'*') => {
-                let e = self.name_end(p + 1);
-                let name = &self.s[p + 1..e];
-                let id = self
-                    .anchors
-                    .iter()
-                    .rposition(|a| *a == name)
-                    .ok_or(Stop::GiveUp)?;
-                self.emit(Ev::Alias(id + 1), p, e)?;
-                Ok(e)
-            }
+            Some(b'*') => self.alias(p),
             _ => self.flow_plain(p, n, false),
         }
     }

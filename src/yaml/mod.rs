@@ -1,4 +1,5 @@
-//! A span-preserving YAML tree built from granit-parser events.
+//! A span-preserving YAML tree built from parser events: those of the fast reader (`fast.rs`)
+//! for the YAML compose files are written in, granit-parser's for everything else.
 //!
 //! Every node keeps the byte range where it is written. Aliases are expanded (the copy keeps the
 //! anchor's spans and records the alias site in `used_at`), `<<` merge keys are applied the way
@@ -572,7 +573,6 @@ pub fn parse_granit(file: FileId, text: &str) -> Parsed {
                     message: e.info().to_string(),
                     related: None,
                 });
-                run.docs.clear();
                 run.stopped = true;
                 return run.finish();
             }
