@@ -262,28 +262,35 @@ impl<'a> Reader<'a, '_> {
         )?;
         self.anchor_event(&props)?;
         loop {
-            let q = self.skip_spaces(p + 1);
-            let end = match self.at(q) {
-                None | Some(b'\n') | Some(b'#') => {
-                    let e = self.rest_of_line(p + 1)?;
-                    self.value_below(e, n, Props::default(), e, false)?
-                }
-                _ => self.inline_value(q, n, true)?,
-            };
+            let end = self.entry_value(p + 1, n, None)?;
             match self.next_line(end)? {
                 Some((q, ind)) if ind == n && self.is_dash(q) => p = q,
                 Some((_, ind)) if ind > n => return Err(Stop::GiveUp),
-                Some((q, _)) => {
-                    self.emit(Ev::SeqEnd, q, q)?;
-                    return Ok(end);
-                }
-                None => {
-                    let e = self.t.len();
-                    self.emit(Ev::SeqEnd, e, e)?;
-                    return Ok(end);
-                }
+                next => return self.close(Ev::SeqEnd, next, end),
             }
         }
+    }
+
+    /// The value after a `-` or a key's `:` (`after`: just past it) in a collection at indent
+    /// `n`: on the same line, or below. `key`: where the parser places an empty value after a
+    /// key (its `:`); `None` for a sequence item (the end of its line).
+    fn entry_value(&mut self, after: usize, n: usize, key: Option<usize>) -> R<usize> {
+        let q = self.skip_spaces(after);
+        match self.at(q) {
+            None | Some(b'\n') | Some(b'#') => {
+                let e = self.rest_of_line(after)?;
+                self.value_below(e, n, Props::default(), key.unwrap_or(e), key.is_some())
+            }
+            _ => self.inline_value(q, n, key.is_none()),
+        }
+    }
+
+    /// End a block collection before the line at `next` (or the end of the text); `end`: the
+    /// end of its last line.
+    fn close(&mut self, ev: Ev<'a>, next: Option<(usize, usize)>, end: usize) -> R<usize> {
+        let at = next.map_or(self.t.len(), |(q, _)| q);
+        self.emit(ev, at, at)?;
+        Ok(end)
     }
 
     /// A block mapping whose first key is at `p`, column `n`.
@@ -299,14 +306,7 @@ impl<'a> Reader<'a, '_> {
                 return Err(Stop::GiveUp);
             };
             self.emit(Ev::Scalar(key, style, 0, None), ks, ke)?;
-            let q = self.skip_spaces(colon + 1);
-            let end = match self.at(q) {
-                None | Some(b'\n') | Some(b'#') => {
-                    let e = self.rest_of_line(colon + 1)?;
-                    self.value_below(e, n, Props::default(), colon, true)?
-                }
-                _ => self.inline_value(q, n, false)?,
-            };
+            let end = self.entry_value(colon + 1, n, Some(colon))?;
             match self.next_line(end)? {
                 Some((q, ind)) if ind == n => {
                     if self.is_dash(q) {
@@ -315,15 +315,7 @@ impl<'a> Reader<'a, '_> {
                     p = q;
                 }
                 Some((_, ind)) if ind > n => return Err(Stop::GiveUp),
-                Some((q, _)) => {
-                    self.emit(Ev::MapEnd, q, q)?;
-                    return Ok(end);
-                }
-                None => {
-                    let e = self.t.len();
-                    self.emit(Ev::MapEnd, e, e)?;
-                    return Ok(end);
-                }
+                next => return self.close(Ev::MapEnd, next, end),
             }
         }
     }
