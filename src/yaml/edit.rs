@@ -45,26 +45,39 @@ impl Layout {
             Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
             _ => "\n",
         };
-        // The smallest positive indentation of a content line is the file's step.
+        // The smallest positive indentation of a content line is the file's step. (Bytewise:
+        // this runs once per file a fix touches, over the whole text.)
+        let b = text.as_bytes();
         let mut step = 0;
         let mut indent_seqs = true;
         let mut prev: Option<(usize, bool)> = None; // (indent, ends with ':')
-        for line in text.lines() {
-            let t = line.trim_end_matches('\r');
-            let content = t.trim_start_matches(' ');
-            if content.is_empty() || content.starts_with('#') {
-                continue;
+        let mut i = 0;
+        while i < b.len() {
+            let end = b[i..]
+                .iter()
+                .position(|c| *c == b'\n')
+                .map_or(b.len(), |p| i + p);
+            let mut line_end = end;
+            while line_end > i && b[line_end - 1] == b'\r' {
+                line_end -= 1;
             }
-            let ind = t.len() - content.len();
-            if ind > 0 && (step == 0 || ind < step) {
-                step = ind;
+            let mut c = i;
+            while c < line_end && b[c] == b' ' {
+                c += 1;
             }
-            if let Some((pind, pkey)) = prev {
-                if pkey && content.starts_with("- ") {
-                    indent_seqs = ind > pind;
+            if c < line_end && b[c] != b'#' {
+                let ind = c - i;
+                if ind > 0 && (step == 0 || ind < step) {
+                    step = ind;
                 }
+                if let Some((pind, pkey)) = prev {
+                    if pkey && b[c] == b'-' && b.get(c + 1) == Some(&b' ') && c + 1 < line_end {
+                        indent_seqs = ind > pind;
+                    }
+                }
+                prev = Some((ind, b[line_end - 1] == b':'));
             }
-            prev = Some((ind, content.ends_with(':')));
+            i = end + 1;
         }
         Layout {
             nl,
@@ -447,6 +460,70 @@ pub fn map_to_list(src: &Src, map: &Node) -> Option<Edit> {
 mod tests {
     use super::*;
     use crate::yaml::parse;
+
+    /// `Layout::of` as first written, line by line on `str`: the bytewise one must agree.
+    fn layout_by_lines(text: &str) -> (usize, bool) {
+        let mut step = 0;
+        let mut indent_seqs = true;
+        let mut prev: Option<(usize, bool)> = None;
+        for line in text.lines() {
+            let t = line.trim_end_matches('\r');
+            let content = t.trim_start_matches(' ');
+            if content.is_empty() || content.starts_with('#') {
+                continue;
+            }
+            let ind = t.len() - content.len();
+            if ind > 0 && (step == 0 || ind < step) {
+                step = ind;
+            }
+            if let Some((pind, pkey)) = prev {
+                if pkey && content.starts_with("- ") {
+                    indent_seqs = ind > pind;
+                }
+            }
+            prev = Some((ind, content.ends_with(':')));
+        }
+        (if step == 0 { 2 } else { step }, indent_seqs)
+    }
+
+    #[test]
+    fn layout_bytewise_agrees_with_lines() {
+        let mut texts: Vec<String> = [
+            "a:\n  b: 1\n",
+            "a:\n- x\n-y\nb:\n    - z\n",
+            "a:\r\n   - x\r\n",
+            "a:\r\n- x\r\n",
+            "# c\n    # d\n  a: 1\r\r\n  b:\n  - \n  -\n",
+            "k:\n-\n- a\n",
+            "",
+            "\n\n",
+            "a: 1",
+            "x:   \n  - y\n",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let corpus =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus/hy-home");
+        for e in ignore::Walk::new(corpus).flatten() {
+            if crate::discover::is_compose_name(e.path()) {
+                texts.push(std::fs::read_to_string(e.path()).unwrap());
+            }
+        }
+        assert!(texts.len() > 40);
+        for t in &texts {
+            let l = Layout::of(t);
+            let crlf = t
+                .find('\n')
+                .is_some_and(|i| i > 0 && t.as_bytes()[i - 1] == b'\r');
+            let (step, seqs) = layout_by_lines(t);
+            assert_eq!(
+                (l.nl == "\r\n", l.step, l.indent_seqs),
+                (crlf, step, seqs),
+                "{t:?}"
+            );
+        }
+    }
 
     fn apply(text: &str, e: &Edit) -> String {
         let mut s = text.to_string();
