@@ -10,13 +10,6 @@ use serde_json::Value;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
-fn yaml_files(root: &Path) -> Vec<PathBuf> {
-    walk_files(root)
-        .into_iter()
-        .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
-        .collect()
-}
-
 fn snapshot(root: &Path) -> BTreeMap<PathBuf, String> {
     yaml_files(root)
         .into_iter()

@@ -8,22 +8,7 @@ mod common;
 
 use hylint::source::FileId;
 use hylint::yaml::{parse_fast, parse_granit};
-use std::path::{Path, PathBuf};
-
-fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
-    let Ok(rd) = std::fs::read_dir(dir) else {
-        return;
-    };
-    let mut entries: Vec<PathBuf> = rd.filter_map(|e| e.ok()).map(|e| e.path()).collect();
-    entries.sort();
-    for p in entries {
-        if p.is_dir() {
-            yaml_files(&p, out);
-        } else if p.extension().is_some_and(|e| e == "yml" || e == "yaml") {
-            out.push(p);
-        }
-    }
-}
+use std::path::PathBuf;
 
 /// `true` when the fast reader took the text (and then agreed with granit-parser).
 fn same(name: &str, text: &str) -> bool {
@@ -56,9 +41,8 @@ fn same(name: &str, text: &str) -> bool {
 }
 
 fn corpus_and_fixtures() -> Vec<PathBuf> {
-    let mut files = Vec::new();
-    yaml_files(&common::corpus(), &mut files);
-    yaml_files(&common::repo_root().join("fixtures"), &mut files);
+    let mut files = common::yaml_files(&common::corpus());
+    files.extend(common::yaml_files(&common::repo_root().join("fixtures")));
     files
 }
 

@@ -108,6 +108,14 @@ pub fn walk_files(root: &Path) -> Vec<PathBuf> {
     out
 }
 
+/// YAML files (`.yml`, `.yaml`) under `root`, sorted.
+pub fn yaml_files(root: &Path) -> Vec<PathBuf> {
+    walk_files(root)
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
+        .collect()
+}
+
 /// Compose files (by name) under `root`, sorted.
 pub fn compose_files(root: &Path) -> Vec<PathBuf> {
     walk_files(root)
