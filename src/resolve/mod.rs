@@ -860,62 +860,60 @@ fn interpolate_scalar(
     diags: &mut Vec<Diagnostic>,
 ) {
     let span = n.span;
-    match &mut n.kind {
-        Kind::Scalar(s) => {
-            if !s.contains('$') {
-                return;
+    let Kind::Scalar(s) = &mut n.kind else {
+        return;
+    };
+    if !s.contains('$') {
+        return;
+    }
+    let mut events = Vec::new();
+    match interpolate::interpolate(s, env, &mut events) {
+        Ok(v) => {
+            for ev in events {
+                let at = locate_in_source(text, span, s, &ev);
+                vars.push(VarUse {
+                    span: at,
+                    event: ev,
+                });
             }
-            let mut events = Vec::new();
-            match interpolate::interpolate(s, env, &mut events) {
-                Ok(v) => {
-                    for ev in events {
-                        let at = locate_in_source(text, span, s, &ev);
-                        vars.push(VarUse {
-                            span: at,
-                            event: ev,
-                        });
+            *s = v;
+            let cast = cast_for(path);
+            let cast_ok = match cast {
+                None => true,
+                Some(Cast::Bool) => match lenient_bool(s) {
+                    Some(b) => {
+                        *s = b.to_string();
+                        true
                     }
-                    *s = v;
-                    let cast = cast_for(path);
-                    let cast_ok = match cast {
-                        None => true,
-                        Some(Cast::Bool) => match lenient_bool(s) {
-                            Some(b) => {
-                                *s = b.to_string();
-                                true
-                            }
-                            None => false,
-                        },
-                        Some(Cast::Int) => s.trim().parse::<i64>().is_ok(),
-                        Some(Cast::Float) => s.trim().parse::<f64>().is_ok(),
-                    };
-                    if !cast_ok {
-                        diags.push(Diagnostic::new(
-                            &r::INVALID_INTERPOLATION,
-                            span,
-                            format!(
-                                "{} interpolates to {s:?}, which compose cannot cast to {}: docker compose refuses the file",
-                                path.join("."),
-                                match cast {
-                                    Some(Cast::Bool) => "a boolean",
-                                    Some(Cast::Int) => "an integer",
-                                    _ => "a number",
-                                }
-                            ),
-                        ));
-                    }
-                    if cast.is_none() || !cast_ok {
-                        n.style = crate::yaml::Style::DoubleQuoted;
-                    }
-                }
-                Err(e) => diags.push(Diagnostic::new(
+                    None => false,
+                },
+                Some(Cast::Int) => s.trim().parse::<i64>().is_ok(),
+                Some(Cast::Float) => s.trim().parse::<f64>().is_ok(),
+            };
+            if !cast_ok {
+                diags.push(Diagnostic::new(
                     &r::INVALID_INTERPOLATION,
                     span,
-                    format!("{}: docker compose refuses the file", e.message),
-                )),
+                    format!(
+                        "{} interpolates to {s:?}, which compose cannot cast to {}: docker compose refuses the file",
+                        path.join("."),
+                        match cast {
+                            Some(Cast::Bool) => "a boolean",
+                            Some(Cast::Int) => "an integer",
+                            _ => "a number",
+                        }
+                    ),
+                ));
+            }
+            if cast.is_none() || !cast_ok {
+                n.style = crate::yaml::Style::DoubleQuoted;
             }
         }
-        Kind::Seq(_) | Kind::Map(_) => {}
+        Err(e) => diags.push(Diagnostic::new(
+            &r::INVALID_INTERPOLATION,
+            span,
+            format!("{}: docker compose refuses the file", e.message),
+        )),
     }
 }
 
