@@ -809,11 +809,7 @@ impl<'a> Reader<'a, '_> {
         self.emit(start, p, p + 1)?;
         self.anchor_event(&props)?;
         let mut q = self.flow_space(p + 1, n)?;
-        if t.get(q) == Some(&close) {
-            self.emit(if map { Ev::MapEnd } else { Ev::SeqEnd }, q, q + 1)?;
-            return Ok(q + 1);
-        }
-        loop {
+        while t.get(q) != Some(&close) {
             if map {
                 let e = match t.get(q) {
                     Some(b'"') | Some(b'\'') => {
@@ -821,7 +817,7 @@ impl<'a> Reader<'a, '_> {
                         self.emit(Ev::Scalar(v, st, 0, None), q, e)?;
                         e
                     }
-                    _ => self.flow_plain(q, n, true)?,
+                    _ => self.flow_plain(q, true)?,
                 };
                 let c = self.flow_space(e, n)?;
                 if t.get(c) != Some(&b':') {
@@ -832,13 +828,9 @@ impl<'a> Reader<'a, '_> {
             let e = self.flow_item(q, n)?;
             q = self.flow_space(e, n)?;
             match t.get(q) {
-                Some(b',') => {
-                    q = self.flow_space(q + 1, n)?;
-                    if t.get(q) == Some(&close) {
-                        break;
-                    }
-                }
-                Some(c) if *c == close => break,
+                // A comma, then another entry or (trailing) the end.
+                Some(b',') => q = self.flow_space(q + 1, n)?,
+                Some(c) if *c == close => {}
                 _ => return Err(Stop::GiveUp),
             }
         }
@@ -878,12 +870,12 @@ impl<'a> Reader<'a, '_> {
                 Ok(e)
             }
             Some(b'*') => self.alias(p),
-            _ => self.flow_plain(p, n, false),
+            _ => self.flow_plain(p, false),
         }
     }
 
     /// A one-line plain scalar in a flow collection; `key`: it is a flow mapping's key.
-    fn flow_plain(&mut self, p: usize, _n: usize, key: bool) -> R<usize> {
+    fn flow_plain(&mut self, p: usize, key: bool) -> R<usize> {
         let t = self.t;
         match t.get(p) {
             None => return Err(Stop::GiveUp),
@@ -940,18 +932,16 @@ impl<'a> Reader<'a, '_> {
         let t = self.t;
         let folded = t[p] == b'>';
         let mut q = p + 1;
-        // Chomping: 0 clip, 1 strip, 2 keep. An indentation indicator is left to granit.
-        let chomp = match self.at(q) {
-            Some(b'-') => {
-                q += 1;
-                1
-            }
-            Some(b'+') => {
-                q += 1;
-                2
-            }
-            _ => 0,
+        // Chomping: `-` strips the final line break, `+` keeps the trailing blank lines too.
+        // An indentation indicator is left to granit.
+        let (strip, keep) = match self.at(q) {
+            Some(b'-') => (true, false),
+            Some(b'+') => (false, true),
+            _ => (false, false),
         };
+        if strip || keep {
+            q += 1;
+        }
         if !is_blank_or_end(self.at(q)) {
             return Err(Stop::GiveUp);
         }
@@ -1017,20 +1007,13 @@ impl<'a> Reader<'a, '_> {
             }
             ls = next;
         }
-        match chomp {
-            1 => {}
-            2 => {
-                if leading_break {
-                    value.push('\n');
-                }
-                for _ in 0..trailing_breaks {
-                    value.push('\n');
-                }
-            }
-            _ => {
-                if leading_break {
-                    value.push('\n');
-                }
+        // The loop ran at least once, so a line break ends the last line read.
+        if !strip {
+            value.push('\n');
+        }
+        if keep {
+            for _ in 0..trailing_breaks {
+                value.push('\n');
             }
         }
         let style = if folded {
