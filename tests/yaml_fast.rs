@@ -192,22 +192,7 @@ fn agrees_on_edge_cases() {
     }
 }
 
-/// A small deterministic generator (xorshift64*), so that failures reproduce.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
-
-fn mutate(text: &str, rng: &mut Rng) -> String {
+fn mutate(text: &str, rng: &mut common::Rng) -> String {
     let mut lines: Vec<String> = text.lines().map(str::to_string).collect();
     if lines.is_empty() {
         return String::new();
@@ -253,7 +238,7 @@ fn mutate(text: &str, rng: &mut Rng) -> String {
 
 #[test]
 fn agrees_with_granit_on_mutations() {
-    let mut rng = Rng(0x9e37_79b9_7f4a_7c15);
+    let mut rng = common::Rng(0x9e37_79b9_7f4a_7c15);
     let texts: Vec<(String, String)> = corpus_and_fixtures()
         .into_iter()
         .filter(|p| hylint::discover::is_compose_name(p))

@@ -142,3 +142,19 @@ pub fn declare_infra_net(path: &Path) {
     };
     std::fs::write(path, new).unwrap();
 }
+
+/// A small deterministic generator (xorshift64*), so that failures of randomized tests
+/// reproduce.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}

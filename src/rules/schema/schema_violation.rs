@@ -4,13 +4,12 @@
 //! about. The loader also reports malformed volume and port specs and unparsable commands while
 //! it normalises services.
 
+use super::json_schema::{Error, ErrorKind, Schema};
 use crate::diagnostic::Diagnostic;
 use crate::source::Span;
 use crate::yaml::{Kind, Node, Tag, Typed};
-use jsonschema::error::ValidationErrorKind;
 use serde_json::{json, Map, Value};
 use std::sync::OnceLock;
-
 crate::rule_meta!(
     "schema-violation",
     "HY007",
@@ -26,17 +25,14 @@ pub const SCHEMA: &str = include_str!(concat!(
     "/rules/schema/compose-spec.json"
 ));
 
-pub fn validator() -> &'static jsonschema::Validator {
-    static V: OnceLock<jsonschema::Validator> = OnceLock::new();
-    V.get_or_init(|| {
-        let schema: Value = serde_json::from_str(SCHEMA).expect("vendored schema is JSON");
-        jsonschema::validator_for(&schema).expect("vendored schema compiles")
-    })
+pub fn validator() -> &'static Schema {
+    static V: OnceLock<Schema> = OnceLock::new();
+    V.get_or_init(|| Schema::compile(SCHEMA).expect("vendored schema compiles"))
 }
 
-/// The document as compose hands it to the validator: typed scalars, interpolated values as
+/// A value as compose hands it to the validator, for messages: typed scalars, interpolated values as
 /// strings, `!reset` entries dropped.
-fn to_json(n: &Node) -> Value {
+pub fn to_json(n: &Node) -> Value {
     match &n.kind {
         Kind::Scalar(_) => {
             // Interpolated values are already strings or cast (see resolve::interpolated_copy).
@@ -104,21 +100,16 @@ fn dotted(pointer: &str) -> String {
     }
 }
 
-/// Of the alternatives an `anyOf`/`oneOf` failed on, the error nearest the value (the longest
+/// Of the alternatives a `oneOf` failed on, the error nearest the value (the longest
 /// instance path), as compose reports it.
-fn most_specific<'a>(
-    err: &'a jsonschema::ValidationError<'static>,
-) -> &'a jsonschema::ValidationError<'static> {
-    match err.kind() {
-        ValidationErrorKind::AnyOf { context } | ValidationErrorKind::OneOfNotValid { context } => {
+fn most_specific<'a, 's>(err: &'a Error<'s>) -> &'a Error<'s> {
+    match &err.kind {
+        ErrorKind::OneOfNotValid(context) => {
             let mut best = err;
-            let mut best_len = err.instance_path().to_string().len();
             for e in context.iter().flatten() {
                 let e = most_specific(e);
-                let len = e.instance_path().to_string().len();
-                if len > best_len {
+                if e.pointer.len() > best.pointer.len() {
                     best = e;
-                    best_len = len;
                 }
             }
             best
@@ -127,13 +118,71 @@ fn most_specific<'a>(
     }
 }
 
-fn type_names(kind: &jsonschema::error::TypeKind) -> String {
-    let names: Vec<String> = match kind {
-        jsonschema::error::TypeKind::Single(t) => vec![t.to_string()],
-        jsonschema::error::TypeKind::Multiple(set) => {
-            set.into_iter().map(|t| t.to_string()).collect()
+/// What the rule reports of one schema error, with the values it quotes already written as
+/// JSON. (`tests/schema_engine.rs` builds these from the `jsonschema` crate's errors too.)
+#[doc(hidden)]
+pub enum Problem {
+    AdditionalProperties(Vec<String>),
+    /// The property, as a JSON string.
+    Required(String),
+    Type {
+        types: Vec<String>,
+        instance: Value,
+    },
+    Pattern {
+        pattern: String,
+        instance: Value,
+    },
+    Enum {
+        options: String,
+        instance: Value,
+    },
+    UniqueItems,
+    /// Any other error, in `jsonschema`'s words.
+    Other(String),
+}
+
+fn problem(err: &Error) -> Problem {
+    let instance = || to_json(err.instance);
+    match &err.kind {
+        ErrorKind::AdditionalProperties(names) => Problem::AdditionalProperties(names.clone()),
+        ErrorKind::Required(p) => Problem::Required(Value::from(*p).to_string()),
+        ErrorKind::Type(t) => Problem::Type {
+            types: t.names().into_iter().map(String::from).collect(),
+            instance: instance(),
+        },
+        ErrorKind::Pattern(p) => Problem::Pattern {
+            pattern: p.to_string(),
+            instance: instance(),
+        },
+        ErrorKind::Enum(options) => Problem::Enum {
+            options: options.to_string(),
+            instance: instance(),
+        },
+        ErrorKind::UniqueItems => Problem::UniqueItems,
+        ErrorKind::Minimum(limit) => Problem::Other(format!(
+            "{} is less than the minimum of {limit}",
+            instance()
+        )),
+        ErrorKind::Maximum(limit) => Problem::Other(format!(
+            "{} is greater than the maximum of {limit}",
+            instance()
+        )),
+        ErrorKind::OneOfNotValid(_) => Problem::Other(format!(
+            "{} is not valid under any of the schemas listed in the 'oneOf' keyword",
+            instance()
+        )),
+        ErrorKind::OneOfMultipleValid => Problem::Other(format!(
+            "{} is valid under more than one of the schemas listed in the 'oneOf' keyword",
+            instance()
+        )),
+        ErrorKind::FalseSchema => {
+            Problem::Other(format!("False schema does not allow {}", instance()))
         }
-    };
+    }
+}
+
+fn type_names(names: &[String]) -> String {
     match names.split_last() {
         Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
         _ => names.join(""),
@@ -151,13 +200,23 @@ fn short(v: &Value) -> String {
 
 /// Validate one interpolated document; one diagnostic per problem.
 pub fn validate(doc: &Node) -> Vec<Diagnostic> {
-    let instance = to_json(doc);
+    let problems: Vec<(String, Problem)> = validator()
+        .errors(doc)
+        .iter()
+        .map(|top| {
+            let err = most_specific(top);
+            (err.pointer.clone(), problem(err))
+        })
+        .collect();
+    diagnostics(doc, problems)
+}
+
+/// The diagnostics of the problems found in `doc` (each with the JSON pointer of its value).
+#[doc(hidden)]
+pub fn diagnostics(doc: &Node, problems: Vec<(String, Problem)>) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let refuses = "docker compose refuses the file";
-    for top in validator().iter_errors(&instance) {
-        let top = top.to_owned();
-        let err = most_specific(&top);
-        let pointer = err.instance_path().to_string();
+    for (pointer, problem) in problems {
         let before = out.len();
         let (node, key) = locate(doc, &pointer);
         let at = dotted(&pointer);
@@ -166,13 +225,13 @@ pub fn validate(doc: &Node) -> Vec<Diagnostic> {
         } else {
             node.site()
         };
-        match err.kind() {
+        match problem {
             // compose does not enforce uniqueItems (duplicate `expose` entries load fine).
-            ValidationErrorKind::UniqueItems => continue,
-            ValidationErrorKind::AdditionalProperties { unexpected } => {
+            Problem::UniqueItems => continue,
+            Problem::AdditionalProperties(unexpected) => {
                 for name in unexpected {
                     let span = node
-                        .entry(name)
+                        .entry(&name)
                         .map(|e| e.key.site())
                         .unwrap_or(node.site());
                     let place = if at == "(top level)" {
@@ -187,39 +246,37 @@ pub fn validate(doc: &Node) -> Vec<Diagnostic> {
                     ));
                 }
             }
-            ValidationErrorKind::Required { property } => out.push(Diagnostic::new(
+            Problem::Required(property) => out.push(Diagnostic::new(
                 &META,
                 key.unwrap_or(node.site()),
                 format!("{at}: missing required property {property}: {refuses}"),
             )),
-            ValidationErrorKind::Type { kind } => out.push(Diagnostic::new(
+            Problem::Type { types, instance } => out.push(Diagnostic::new(
                 &META,
                 value_span,
                 format!(
                     "{at} must be a {}, not {}: {refuses}",
-                    type_names(kind),
-                    short(err.instance())
+                    type_names(&types),
+                    short(&instance)
                 ),
             )),
-            ValidationErrorKind::Pattern { pattern } => out.push(Diagnostic::new(
+            Problem::Pattern { pattern, instance } => out.push(Diagnostic::new(
                 &META,
                 value_span,
                 format!(
                     "{at} {} does not match pattern '{pattern}': {refuses}",
-                    short(err.instance())
+                    short(&instance)
                 ),
             )),
-            ValidationErrorKind::Enum { options } => out.push(Diagnostic::new(
+            Problem::Enum { options, instance } => out.push(Diagnostic::new(
                 &META,
                 value_span,
                 format!(
-                    "{at} must be one of {}, not {}: {refuses}",
-                    options,
-                    short(err.instance())
+                    "{at} must be one of {options}, not {}: {refuses}",
+                    short(&instance)
                 ),
             )),
-            _ => {
-                let msg = err.to_string();
+            Problem::Other(msg) => {
                 let msg = if msg.chars().count() > 160 {
                     format!("{}...", msg.chars().take(157).collect::<String>())
                 } else {
