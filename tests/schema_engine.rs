@@ -138,7 +138,7 @@ fn agrees_with_jsonschema_on_every_document() {
 
 fn scalar(text: &str, style: Style, span: Span) -> Node {
     Node {
-        kind: Kind::Scalar(text.to_string()),
+        kind: Kind::Scalar(text.into()),
         style,
         span,
         used_at: None,

@@ -104,7 +104,7 @@ fn convert(n: &Node, path: &mut Vec<String>) -> Value {
             if p.first() == Some(&"ports") && last == "published" {
                 return string_of(n);
             }
-            if last == "count" && parent == "[]" && s == "all" {
+            if last == "count" && parent == "[]" && &**s == "all" {
                 return json!(-1);
             }
             scalar(n)

@@ -646,7 +646,7 @@ impl Ctx<'_> {
     ) -> Option<(String, FileId, PathBuf)> {
         let v = &ext.value;
         let (service, rel) = match &v.kind {
-            Kind::Scalar(s) => (s.clone(), None),
+            Kind::Scalar(s) => (s.to_string(), None),
             Kind::Map(_) => (
                 v.get("service")?.as_str()?.to_string(),
                 v.get("file")
@@ -876,13 +876,13 @@ fn interpolate_scalar(
                     event: ev,
                 });
             }
-            *s = v;
+            *s = v.into();
             let cast = cast_for(path);
             let cast_ok = match cast {
                 None => true,
                 Some(Cast::Bool) => match lenient_bool(s) {
                     Some(b) => {
-                        *s = b.to_string();
+                        *s = b.to_string().into();
                         true
                     }
                     None => false,

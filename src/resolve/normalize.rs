@@ -16,12 +16,12 @@ pub struct NormalizeProblem {
     pub message: String,
 }
 
-pub fn string(value: impl Into<String>, span: Span) -> Node {
+pub fn string(value: impl Into<crate::yaml::Text>, span: Span) -> Node {
     let mut n = Node::scalar(value, span);
     n.style = Style::DoubleQuoted;
     n
 }
-fn plain(value: impl Into<String>, span: Span) -> Node {
+fn plain(value: impl Into<crate::yaml::Text>, span: Span) -> Node {
     Node::scalar(value, span)
 }
 fn entry(key: &str, value: Node) -> Entry {
@@ -235,17 +235,17 @@ fn volumes(v: &Node, dir: &Path, problems: &mut Vec<NormalizeProblem>) -> Node {
                         };
                         es.push(entry("source", string(src, sp)));
                     }
-                    es.push(entry("target", string(&spec.target, sp)));
+                    es.push(entry("target", string(spec.target.as_str(), sp)));
                     if spec.read_only {
                         es.push(entry("read_only", plain("true", sp)));
                     }
                     if spec.kind == "bind" {
                         let mut b = vec![entry("create_host_path", plain("true", sp))];
                         if let Some(p) = &spec.propagation {
-                            b.push(entry("propagation", string(p, sp)));
+                            b.push(entry("propagation", string(p.as_str(), sp)));
                         }
                         if let Some(z) = &spec.selinux {
-                            b.push(entry("selinux", string(z, sp)));
+                            b.push(entry("selinux", string(z.as_str(), sp)));
                         }
                         es.push(entry("bind", Node::map(b, sp)));
                     } else {
@@ -345,7 +345,7 @@ fn file_refs(v: &Node, target_prefix: Option<&str>) -> Node {
         .map(|i| {
             let mut n = match &i.kind {
                 Kind::Scalar(s) => {
-                    let mut n = Node::map(vec![entry("source", string(s, i.span))], i.span);
+                    let mut n = Node::map(vec![entry("source", string(s.clone(), i.span))], i.span);
                     n.used_at = i.used_at;
                     n
                 }

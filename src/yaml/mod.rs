@@ -54,9 +54,13 @@ pub struct Node {
     pub tag: Option<Tag>,
 }
 
+/// A scalar's text. Shared, not copied: trees are copied whole (interpolation, `extends`
+/// merges, the model) and most scalars come through unchanged.
+pub type Text = std::sync::Arc<str>;
+
 #[derive(Clone, Debug)]
 pub enum Kind {
-    Scalar(String),
+    Scalar(Text),
     Seq(Vec<Node>),
     Map(Vec<Entry>),
 }
@@ -89,7 +93,7 @@ impl Entry {
 }
 
 impl Node {
-    pub fn scalar(value: impl Into<String>, span: Span) -> Node {
+    pub fn scalar(value: impl Into<Text>, span: Span) -> Node {
         Node {
             kind: Kind::Scalar(value.into()),
             style: Style::Plain,
@@ -235,7 +239,7 @@ impl Node {
             Kind::Scalar(s) => Some(if self.is_null() {
                 String::new()
             } else {
-                s.clone()
+                s.to_string()
             }),
             _ => None,
         }
@@ -443,7 +447,7 @@ impl Builder<'_> {
         let mut seen = KeyIndex::default();
         for e in entries {
             let key_text = match &e.key.kind {
-                Kind::Scalar(s) => s.as_str(),
+                Kind::Scalar(s) => &**s,
                 _ => {
                     self.problems.push(YamlProblem {
                         kind: ProblemKind::Syntax,
@@ -715,7 +719,7 @@ impl<'a> fast::Sink<'a> for Run<'a> {
                     _ => r,
                 };
                 let node = Node {
-                    kind: Kind::Scalar(value.into_owned()),
+                    kind: Kind::Scalar(Text::from(value)),
                     style: st,
                     span: b.span(rr),
                     used_at: None,
