@@ -215,8 +215,14 @@ fn scalars<'a>(n: &'a Node, skip_networks: bool, out: &mut Vec<&'a Node>) {
 /// Canonical addresses a text spells, each once, in order of appearance.
 fn addresses(text: &str) -> Vec<IpAddr> {
     let mut found: Vec<IpAddr> = Vec::new();
-    // Most values (names, flags, numbers) hold no `.` or `:` and so no address.
-    if text.len() < 7 || !text.bytes().any(|b| b == b'.' || b == b':') {
+    // An IPv4 address has three dots, an IPv6 one at least two colons: most values (names,
+    // image tags, paths, ports) have fewer and so hold no address.
+    let (mut dots, mut colons) = (0, 0);
+    for b in text.bytes() {
+        dots += usize::from(b == b'.');
+        colons += usize::from(b == b':');
+    }
+    if text.len() < 7 || (dots < 3 && colons < 2) {
         return found;
     }
     for m in address_tokens(text) {

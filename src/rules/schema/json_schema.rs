@@ -15,6 +15,7 @@
 
 use crate::yaml::{Entry, Kind, Node, Tag, Typed};
 use serde_json::Value;
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 /// JSON types as bits, in the order `jsonschema` lists them in messages.
@@ -152,9 +153,9 @@ struct SNode {
     required_after: bool,
     pattern: Option<(String, Matcher)>,
     unique: bool,
-    /// In schema order; `lookup` sorts them by name.
-    properties: Vec<(String, usize)>,
-    lookup: Vec<(String, usize)>,
+    /// In schema order; `lookup` lists their indexes sorted by name.
+    properties: Vec<(Cow<'static, str>, usize)>,
+    lookup: Vec<usize>,
     patterns: Vec<(Matcher, usize)>,
     closed: bool,
     items: Option<usize>,
@@ -446,7 +447,7 @@ impl<'a> J<'a> {
 }
 
 struct Compiler<'v> {
-    root: &'v J<'v>,
+    root: &'v J<'static>,
     nodes: Vec<SNode>,
     /// `$ref` targets compiled so far.
     refs: HashMap<String, usize>,
@@ -456,7 +457,7 @@ struct Compiler<'v> {
 type At<'x> = &'x dyn Fn() -> String;
 
 impl<'v> Compiler<'v> {
-    fn node(&mut self, v: &'v J<'v>, at: At) -> Result<usize, String> {
+    fn node(&mut self, v: &'v J<'static>, at: At) -> Result<usize, String> {
         let id = self.nodes.len();
         self.nodes.push(SNode::default());
         let mut n = SNode::default();
@@ -507,7 +508,7 @@ impl<'v> Compiler<'v> {
                     for (name, s) in o {
                         let c = self.node(s, &|| format!("{}/{name}", here()))?;
                         if key == "properties" {
-                            n.properties.push((name.to_string(), c));
+                            n.properties.push((name.clone(), c));
                         } else {
                             n.patterns.push((Matcher::new(name)?, c));
                         }
@@ -542,8 +543,8 @@ impl<'v> Compiler<'v> {
             && n.required.len() == 1
             && n.patterns.is_empty()
             && v.get("properties").is_some();
-        let mut lookup = n.properties.clone();
-        lookup.sort();
+        let mut lookup: Vec<usize> = (0..n.properties.len()).collect();
+        lookup.sort_by(|a, b| n.properties[*a].0.cmp(&n.properties[*b].0));
         n.lookup = lookup;
         self.nodes[id] = n;
         Ok(id)
@@ -607,8 +608,9 @@ fn push_segment(pointer: &mut String, seg: &str) {
 }
 
 impl Schema {
-    /// Compile a schema written in JSON.
-    pub fn compile(text: &str) -> Result<Schema, String> {
+    /// Compile a schema written in JSON (names are borrowed from the text, which the vendored
+    /// schema is: compiled into the binary).
+    pub fn compile(text: &'static str) -> Result<Schema, String> {
         let schema: J = serde_json::from_str(text).map_err(|e| e.to_string())?;
         let mut c = Compiler {
             root: &schema,
@@ -719,9 +721,9 @@ impl Schema {
 
     fn declared(&self, s: &SNode, key: &str) -> Option<usize> {
         s.lookup
-            .binary_search_by(|(name, _)| name.as_str().cmp(key))
+            .binary_search_by(|i| s.properties[*i].0.as_ref().cmp(key))
             .ok()
-            .map(|i| s.lookup[i].1)
+            .map(|i| s.properties[s.lookup[i]].1)
     }
 
     fn bounds_ok(&self, s: &SNode, typed: &Typed) -> bool {
@@ -913,7 +915,7 @@ impl Schema {
                 }
             } else {
                 for (name, c) in &s.properties {
-                    if let Some((k, x)) = ms.iter().find(|(k, _)| k == name) {
+                    if let Some((k, x)) = ms.iter().find(|(k, _)| *k == name.as_ref()) {
                         at(*c, k, x, ptr, out);
                     }
                 }
