@@ -60,12 +60,9 @@ impl SourceFile {
     }
 
     pub fn new(id: FileId, path: PathBuf, display: String, text: String) -> SourceFile {
+        // memchr finds line breaks many bytes at a time (a byte loop was 5 instructions a byte).
         let mut line_starts = vec![0u32];
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(i as u32 + 1);
-            }
-        }
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1));
         SourceFile {
             id,
             path,

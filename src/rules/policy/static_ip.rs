@@ -218,11 +218,16 @@ fn addresses(text: &str) -> Vec<IpAddr> {
     // An IPv4 address has three dots, an IPv6 one at least two colons: most values (names,
     // image tags, paths, ports) have fewer and so hold no address.
     let (mut dots, mut colons) = (0, 0);
-    for b in text.bytes() {
-        dots += usize::from(b == b'.');
-        colons += usize::from(b == b':');
-    }
-    if text.len() < 7 || (dots < 3 && colons < 2) {
+    let enough = text.len() >= 7
+        && memchr::memchr2_iter(b'.', b':', text.as_bytes()).any(|i| {
+            if text.as_bytes()[i] == b'.' {
+                dots += 1;
+            } else {
+                colons += 1;
+            }
+            dots >= 3 || colons >= 2
+        });
+    if !enough {
         return found;
     }
     for m in address_tokens(text) {
