@@ -228,6 +228,7 @@ fn lint_project(
         loader_diagnostics: &loaded.diagnostics,
         knowledge,
         options: &opts.rules,
+        fixes: !opts.drop_fixes,
     };
     let enabled = |name: &str| opts.rules.is_enabled(name);
     let (mut diagnostics, (summary, summarized)) = rayon::join(
@@ -476,6 +477,7 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
         ws: &ws,
         summaries: &summaries,
         options: &opts.rules,
+        fixes: !opts.drop_fixes,
     };
     let tree_diags: Vec<Diagnostic> = registry::TREE_CHECKS
         .par_iter()

@@ -11,7 +11,7 @@ pub mod schema;
 pub mod syntax;
 pub mod validity;
 
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::graph::Graph;
 use crate::model::{Project, Service};
 use crate::resolve::Workspace;
@@ -46,6 +46,9 @@ pub struct Scope<'a> {
     pub loader_diagnostics: &'a [Diagnostic],
     pub knowledge: &'a Knowledge,
     pub options: &'a RuleOptions,
+    /// Whether findings carry fixes: not when the output shows none and nothing is fixed
+    /// (`CheckOptions::drop_fixes`), so rules need not build them.
+    pub fixes: bool,
 }
 
 /// A rule that runs on one loaded project.
@@ -106,6 +109,17 @@ pub struct TreeScope<'a> {
     pub ws: &'a Workspace,
     pub summaries: &'a [Summary],
     pub options: &'a RuleOptions,
+    /// See `Scope::fixes`.
+    pub fixes: bool,
+}
+
+/// `build()`'s fix when findings carry fixes, else none (and nothing built).
+pub fn fix_if(fixes: bool, build: impl FnOnce() -> Option<Fix>) -> Option<Fix> {
+    if fixes {
+        build()
+    } else {
+        None
+    }
 }
 
 impl TreeScope<'_> {

@@ -153,7 +153,7 @@ pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
                     Some(r) => t.at_value(meta, svc, r, message),
                     None => t.at_service(meta, svc, message),
                 }
-                .with_fix(reservation_fix(t, svc)),
+                .with_fix(crate::rules::fix_if(t.fixes, || reservation_fix(t, svc))),
             );
         }
     }

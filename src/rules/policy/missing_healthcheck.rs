@@ -80,7 +80,7 @@ pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
                             svc.name
                         ),
                     )
-                    .with_fix(known_healthcheck_fix(t, svc)),
+                    .with_fix(crate::rules::fix_if(t.fixes, || known_healthcheck_fix(t, svc))),
                 ),
                 Some(h) if healthcheck_disabled(svc) && t.options.healthcheck_strict => out.push(t.at_value(
                     meta,

@@ -88,12 +88,14 @@ pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
                 svc.name,
                 missing.join(" or ")
             );
-            let fix = default_limits_fix(
-                t,
-                svc,
-                missing.contains(&"CPU"),
-                missing.contains(&"memory"),
-            );
+            let fix = crate::rules::fix_if(t.fixes, || {
+                default_limits_fix(
+                    t,
+                    svc,
+                    missing.contains(&"CPU"),
+                    missing.contains(&"memory"),
+                )
+            });
             // At the `limits` key when there is one (where a suppression comment goes).
             let key = svc
                 .node

@@ -166,7 +166,9 @@ pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
                         if let Some(c) = svc.get("command") {
                             d = d.with_label(c.site(), "and this command runs it again");
                         }
-                        out.push(d.with_fix(removal_fix(t, p, svc)));
+                        out.push(
+                            d.with_fix(crate::rules::fix_if(t.fixes, || removal_fix(t, p, svc))),
+                        );
                         continue 'script;
                     }
                 }

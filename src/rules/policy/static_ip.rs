@@ -277,7 +277,7 @@ pub fn summarize(t: &Scope, sum: &mut Summary, out: &mut Vec<Diagnostic>) {
                 }
                 out.push(
                     t.at_value(&super::super::registry::STATIC_IP, svc, node, msg)
-                        .with_fix(address_fix(t, node)),
+                        .with_fix(crate::rules::fix_if(t.fixes, || address_fix(t, node))),
                 );
                 if let Ok(addr) = text.parse::<IpAddr>() {
                     claims.pins.push(Pin {
@@ -455,7 +455,7 @@ pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
             let pinner = &svc((pi, pin)).name;
             for span in &u.spans {
                 // Replacing the address changes where the service connects: unsafe.
-                let fix = u.narrowed.then(|| {
+                let fix = (t.fixes && u.narrowed).then(|| {
                     let f = t.ws.file(span.file);
                     Fix::unsafe_(
                         format!("Replace {needle} with the DNS name `{}`", pin.dns),

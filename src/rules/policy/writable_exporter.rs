@@ -102,7 +102,7 @@ pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
                 svc.name,
                 missing.join(" and ")
             );
-            let fix = harden_fix(t, svc, !read_only, !nnp);
+            let fix = crate::rules::fix_if(t.fixes, || harden_fix(t, svc, !read_only, !nnp));
             out.push(
                 match ro {
                     Some(v) if !read_only => t.at_value(meta, svc, v, message),
