@@ -321,22 +321,32 @@ impl KeyIndex {
     }
 }
 
+/// A collection being read. Its children wait on `Open`'s shared stacks (from index `from`)
+/// and move into a vector of exactly their number when it ends: no vector grows by doubling
+/// (each growth a copy, and up to half the room left unused in the tree).
 enum Frame {
     Seq {
         start: usize,
         flow: bool,
         anchor: usize,
         tag: Option<Tag>,
-        items: Vec<Node>,
+        from: usize,
     },
     Map {
         start: usize,
         flow: bool,
         anchor: usize,
         tag: Option<Tag>,
-        entries: Vec<Entry>,
+        from: usize,
         pending_key: Option<Node>,
     },
+}
+
+/// The children of the collections being read, innermost last.
+#[derive(Default)]
+struct Open {
+    items: Vec<Node>,
+    entries: Vec<Entry>,
 }
 
 struct Builder<'a> {
@@ -414,34 +424,22 @@ impl Builder<'_> {
     }
 
     /// A finished node: remembered under its anchor, then placed in its parent.
-    fn complete(&mut self, stack: &mut [Frame], node: Node, anchor: usize, docs: &mut Vec<Node>) {
+    fn complete(
+        &mut self,
+        stack: &mut [Frame],
+        open: &mut Open,
+        node: Node,
+        anchor: usize,
+        docs: &mut Vec<Node>,
+    ) {
         if anchor != 0 {
             self.anchors.insert(anchor, node.clone());
         }
-        self.push_node(stack, node, docs);
-    }
-
-    fn push_node(&mut self, stack: &mut [Frame], node: Node, docs: &mut Vec<Node>) {
-        match stack.last_mut() {
-            None => docs.push(node),
-            Some(Frame::Seq { items, .. }) => items.push(node),
-            Some(Frame::Map {
-                entries,
-                pending_key,
-                ..
-            }) => match pending_key.take() {
-                None => *pending_key = Some(node),
-                Some(key) => entries.push(Entry {
-                    key,
-                    value: node,
-                    merged_from: None,
-                }),
-            },
-        }
+        push_node(stack, open, node, docs);
     }
 
     /// Duplicate detection and `<<` merge, once a mapping is complete.
-    fn finish_map(&mut self, entries: Vec<Entry>) -> Vec<Entry> {
+    fn finish_map(&mut self, entries: impl ExactSizeIterator<Item = Entry>) -> Vec<Entry> {
         let mut out: Vec<Entry> = Vec::with_capacity(entries.len());
         let mut merges: Vec<Entry> = Vec::new();
         let mut seen = KeyIndex::default();
@@ -633,11 +631,27 @@ pub fn parse_granit(file: FileId, text: &str) -> Parsed {
 }
 
 /// Builds the documents from parser events (granit-parser's or the fast reader's).
+fn push_node(stack: &mut [Frame], open: &mut Open, node: Node, docs: &mut Vec<Node>) {
+    match stack.last_mut() {
+        None => docs.push(node),
+        Some(Frame::Seq { .. }) => open.items.push(node),
+        Some(Frame::Map { pending_key, .. }) => match pending_key.take() {
+            None => *pending_key = Some(node),
+            Some(key) => open.entries.push(Entry {
+                key,
+                value: node,
+                merged_from: None,
+            }),
+        },
+    }
+}
+
 struct Run<'a> {
     b: Builder<'a>,
     docs: Vec<Node>,
     comments: Vec<(Span, String)>,
     stack: Vec<Frame>,
+    open: Open,
     /// Reading stopped on a problem that leaves no usable documents.
     stopped: bool,
 }
@@ -656,6 +670,7 @@ impl<'a> Run<'a> {
             docs: Vec::new(),
             comments: Vec::new(),
             stack: Vec::new(),
+            open: Open::default(),
             stopped: false,
         }
     }
@@ -675,6 +690,7 @@ impl<'a> fast::Sink<'a> for Run<'a> {
         let r = start..end;
         let b = &mut self.b;
         let stack = &mut self.stack;
+        let open = &mut self.open;
         let docs = &mut self.docs;
         match ev {
             Ev::Comment(text) => {
@@ -710,7 +726,7 @@ impl<'a> fast::Sink<'a> for Run<'a> {
                 }
                 let mut node = target.clone();
                 mark_used(&mut node, site);
-                b.push_node(stack, node, docs);
+                push_node(stack, open, node, docs);
             }
             Ev::Scalar(value, st, anchor, tag) => {
                 b.nodes += 1;
@@ -725,7 +741,7 @@ impl<'a> fast::Sink<'a> for Run<'a> {
                     used_at: None,
                     tag,
                 };
-                b.complete(stack, node, anchor, docs);
+                b.complete(stack, open, node, anchor, docs);
             }
             Ev::SeqStart(flow, anchor, tag) => {
                 b.nodes += 1;
@@ -734,7 +750,7 @@ impl<'a> fast::Sink<'a> for Run<'a> {
                     flow,
                     anchor,
                     tag,
-                    items: Vec::new(),
+                    from: open.items.len(),
                 });
             }
             Ev::MapStart(flow, anchor, tag) => {
@@ -744,7 +760,7 @@ impl<'a> fast::Sink<'a> for Run<'a> {
                     flow,
                     anchor,
                     tag,
-                    entries: Vec::new(),
+                    from: open.entries.len(),
                     pending_key: None,
                 });
             }
@@ -754,13 +770,19 @@ impl<'a> fast::Sink<'a> for Run<'a> {
                     flow,
                     anchor,
                     tag,
-                    items,
+                    from,
                 }) = stack.pop()
                 else {
                     return true;
                 };
-                let (st, span) =
-                    collection_span(b, flow, start, &r, items.iter().map(|n| n.site()));
+                let (st, span) = collection_span(
+                    b,
+                    flow,
+                    start,
+                    &r,
+                    open.items[from..].iter().map(|n| n.site()),
+                );
+                let items: Vec<Node> = open.items.drain(from..).collect();
                 let node = Node {
                     kind: Kind::Seq(items),
                     style: st,
@@ -768,7 +790,7 @@ impl<'a> fast::Sink<'a> for Run<'a> {
                     used_at: None,
                     tag,
                 };
-                b.complete(stack, node, anchor, docs);
+                b.complete(stack, open, node, anchor, docs);
             }
             Ev::MapEnd => {
                 let Some(Frame::Map {
@@ -776,18 +798,22 @@ impl<'a> fast::Sink<'a> for Run<'a> {
                     flow,
                     anchor,
                     tag,
-                    entries,
+                    from,
                     ..
                 }) = stack.pop()
                 else {
                     return true;
                 };
-                let spans: Vec<Span> = entries
-                    .iter()
-                    .flat_map(|e| [e.key.site(), e.value.site()])
-                    .collect();
-                let (st, span) = collection_span(b, flow, start, &r, spans.into_iter());
-                let entries = b.finish_map(entries);
+                let (st, span) = collection_span(
+                    b,
+                    flow,
+                    start,
+                    &r,
+                    open.entries[from..]
+                        .iter()
+                        .flat_map(|e| [e.key.site(), e.value.site()]),
+                );
+                let entries = b.finish_map(open.entries.drain(from..));
                 let node = Node {
                     kind: Kind::Map(entries),
                     style: st,
@@ -795,7 +821,7 @@ impl<'a> fast::Sink<'a> for Run<'a> {
                     used_at: None,
                     tag,
                 };
-                b.complete(stack, node, anchor, docs);
+                b.complete(stack, open, node, anchor, docs);
             }
         }
         true
