@@ -139,6 +139,24 @@ impl SourceMap {
 /// Lexically normalise a path (resolve `.` and `..` without touching the file system),
 /// the way docker compose resolves relative paths.
 pub fn normalize_path(p: &Path) -> PathBuf {
+    // Most paths have nothing to resolve: only plain names between single slashes.
+    let plain = p
+        .as_os_str()
+        .as_encoded_bytes()
+        .split(|b| *b == b'/')
+        .enumerate()
+        .all(|(i, seg)| match seg {
+            b"" => i == 0,
+            b"." | b".." => false,
+            _ => true,
+        });
+    if plain && !p.as_os_str().is_empty() {
+        return p.to_path_buf();
+    }
+    normalize_components(p)
+}
+
+fn normalize_components(p: &Path) -> PathBuf {
     use std::path::Component;
     let mut out = PathBuf::new();
     for c in p.components() {
@@ -172,4 +190,46 @@ fn expand_tilde(p: &str) -> PathBuf {
         }
     }
     PathBuf::from(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_paths_are_kept_as_the_components_would_give_them() {
+        for p in [
+            "/a/b/c.yml",
+            "a/b",
+            "a",
+            "/",
+            "",
+            ".",
+            "..",
+            "./a",
+            "../a",
+            "a/./b",
+            "a/../b",
+            "a//b",
+            "a/b/",
+            "/a/b/..",
+            "/a/.",
+            "a/.b/c",
+            "a/..b",
+            "a/b..",
+            "/..",
+            "//a",
+            "a/b/../../..",
+            ".hidden/x",
+            "/a b/c",
+        ] {
+            let p = Path::new(p);
+            assert_eq!(
+                normalize_path(p),
+                normalize_components(p),
+                "{}",
+                p.display()
+            );
+        }
+    }
 }
