@@ -147,7 +147,7 @@ const LARGE_TREE: usize = 1000;
 
 /// The allocator (mimalloc) asks for transparent huge pages: 2 MiB pages the kernel zeroes
 /// whole, however little of each is used. That saves page faults on a small tree, and costs
-/// peak memory on a large one (10 000 files: about 25 MiB, no slower), where memory is the
+/// peak memory on a large one (10 000 files: about 15 MiB, no slower), where memory is the
 /// limit. The kernel applies it to every page faulted in from now on.
 fn without_huge_pages() {
     #[cfg(target_os = "linux")]

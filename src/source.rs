@@ -139,17 +139,18 @@ impl SourceMap {
 /// Lexically normalise a path (resolve `.` and `..` without touching the file system),
 /// the way docker compose resolves relative paths.
 pub fn normalize_path(p: &Path) -> PathBuf {
-    // Most paths have nothing to resolve: only plain names between single slashes.
-    let plain = p
-        .as_os_str()
-        .as_encoded_bytes()
-        .split(|b| *b == b'/')
-        .enumerate()
-        .all(|(i, seg)| match seg {
-            b"" => i == 0,
-            b"." | b".." => false,
-            _ => true,
-        });
+    // Most paths have nothing to resolve: only plain names between single slashes (a Unix
+    // path's only separator).
+    let plain = cfg!(unix)
+        && p.as_os_str()
+            .as_encoded_bytes()
+            .split(|b| *b == b'/')
+            .enumerate()
+            .all(|(i, seg)| match seg {
+                b"" => i == 0,
+                b"." | b".." => false,
+                _ => true,
+            });
     if plain && !p.as_os_str().is_empty() {
         return p.to_path_buf();
     }

@@ -630,7 +630,8 @@ pub fn parse_granit(file: FileId, text: &str) -> Parsed {
     run.finish()
 }
 
-/// Builds the documents from parser events (granit-parser's or the fast reader's).
+/// Place a finished node in the collection being read (a key waits for its value), or among
+/// the documents.
 fn push_node(stack: &mut [Frame], open: &mut Open, node: Node, docs: &mut Vec<Node>) {
     match stack.last_mut() {
         None => docs.push(node),
@@ -646,6 +647,7 @@ fn push_node(stack: &mut [Frame], open: &mut Open, node: Node, docs: &mut Vec<No
     }
 }
 
+/// Builds the documents from parser events (granit-parser's or the fast reader's).
 struct Run<'a> {
     b: Builder<'a>,
     docs: Vec<Node>,
