@@ -145,8 +145,9 @@ struct SNode {
     never: bool,
     types: Option<Types>,
     enumeration: Option<Value>,
-    minimum: Option<Value>,
-    maximum: Option<Value>,
+    /// `minimum`, `maximum`: as written (for messages) and as a number, read once.
+    minimum: Option<(Value, Num)>,
+    maximum: Option<(Value, Num)>,
     required: Vec<String>,
     /// `required` of one name beside `properties` and `additionalProperties: false`:
     /// `jsonschema` checks it with the closed object, after the unexpected members.
@@ -226,6 +227,7 @@ fn type_bits(n: &Node, typed: &Typed) -> u8 {
     }
 }
 
+#[derive(Clone, Copy)]
 enum Num {
     Int(i64),
     Float(f64),
@@ -485,8 +487,15 @@ impl<'v> Compiler<'v> {
                     n.types = Some(types(val).ok_or_else(|| format!("{}: bad type", here()))?)
                 }
                 "enum" => n.enumeration = Some(val.to_value()),
-                "minimum" => n.minimum = Some(val.to_value()),
-                "maximum" => n.maximum = Some(val.to_value()),
+                "minimum" | "maximum" => {
+                    let v = val.to_value();
+                    let num = num_of(&v).ok_or_else(|| format!("{}: must be a number", here()))?;
+                    if key == "minimum" {
+                        n.minimum = Some((v, num));
+                    } else {
+                        n.maximum = Some((v, num));
+                    }
+                }
                 "required" => {
                     n.required = match val {
                         J::Arr(a) => a.iter().map(|x| x.as_str().map(String::from)).collect(),
@@ -653,7 +662,7 @@ impl Schema {
                 return false;
             }
         }
-        if !self.bounds_ok(s, &typed) {
+        if Self::out_of_bounds(s, &typed) != [None, None] {
             return false;
         }
         if let (Some((_, m)), Typed::Str(text)) = (&s.pattern, &typed) {
@@ -726,21 +735,21 @@ impl Schema {
             .map(|i| s.properties[s.lookup[i]].1)
     }
 
-    fn bounds_ok(&self, s: &SNode, typed: &Typed) -> bool {
+    /// The `minimum` and the `maximum` a number breaks, if any.
+    fn out_of_bounds<'s>(s: &'s SNode, typed: &Typed) -> [Option<&'s Value>; 2] {
         let Some(x) = number(typed) else {
-            return true;
+            return [None, None];
         };
-        let below = s
-            .minimum
-            .as_ref()
-            .and_then(num_of)
-            .is_some_and(|m| num_cmp(&x, &m) == Some(std::cmp::Ordering::Less));
-        let above = s
-            .maximum
-            .as_ref()
-            .and_then(num_of)
-            .is_some_and(|m| num_cmp(&x, &m) == Some(std::cmp::Ordering::Greater));
-        !below && !above
+        let breaks = |bound: &'s Option<(Value, Num)>, wrong: std::cmp::Ordering| {
+            bound
+                .as_ref()
+                .filter(|(_, m)| num_cmp(&x, m) == Some(wrong))
+                .map(|(v, _)| v)
+        };
+        [
+            breaks(&s.minimum, std::cmp::Ordering::Less),
+            breaks(&s.maximum, std::cmp::Ordering::Greater),
+        ]
     }
 
     /// Errors in `jsonschema`'s order: type, enum, minimum, maximum, required, pattern,
@@ -776,17 +785,12 @@ impl Schema {
                 push(ErrorKind::Enum(e));
             }
         }
-        if let Some(x) = number(&typed) {
-            if let Some(m) = &s.minimum {
-                if num_of(m).is_some_and(|m| num_cmp(&x, &m) == Some(std::cmp::Ordering::Less)) {
-                    push(ErrorKind::Minimum(m));
-                }
-            }
-            if let Some(m) = &s.maximum {
-                if num_of(m).is_some_and(|m| num_cmp(&x, &m) == Some(std::cmp::Ordering::Greater)) {
-                    push(ErrorKind::Maximum(m));
-                }
-            }
+        let [below, above] = Self::out_of_bounds(s, &typed);
+        if let Some(m) = below {
+            push(ErrorKind::Minimum(m));
+        }
+        if let Some(m) = above {
+            push(ErrorKind::Maximum(m));
         }
         let ms = match &v.kind {
             Kind::Map(es) => members(es),
