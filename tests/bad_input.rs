@@ -200,6 +200,37 @@ fn fifo_is_refused_without_blocking() {
     assert_eq!(code, 2);
 }
 
+/// Special files reached through `include` and through a mounted config (which static-ip
+/// reads for addresses): refused or skipped, never opened in a way that blocks.
+#[test]
+fn fifo_and_socket_behind_include_and_mount() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    for name in ["fifo.yml", "config.fifo"] {
+        let status = std::process::Command::new("mkfifo")
+            .arg(dir.join(name))
+            .status()
+            .unwrap();
+        assert!(status.success());
+    }
+    let _socket = std::os::unix::net::UnixListener::bind(dir.join("socket.yml")).unwrap();
+    write(
+        dir,
+        "compose.yml",
+        b"include:\n  - fifo.yml\n  - socket.yml\nservices:\n  web:\n    image: nginx:1.27\n    volumes:\n      - ./config.fifo:/etc/app.conf\n",
+    );
+    let (code, out, _) = check(dir, &["--select", "ALL", "compose.yml"]);
+    assert!(
+        out.contains("compose.yml:2:5: error[include-error] cannot include fifo.yml: not a regular file"),
+        "{out}"
+    );
+    assert!(
+        out.contains("compose.yml:3:5: error[include-error] cannot include socket.yml: not a regular file"),
+        "{out}"
+    );
+    assert_eq!(code, 1);
+}
+
 #[test]
 fn fifty_megabyte_file() {
     let mut big = b"services:\n".to_vec();

@@ -87,12 +87,10 @@ impl Workspace {
             return *r;
         }
         let file = (|| {
-            let meta = std::fs::metadata(&abs).ok()?;
-            if !meta.is_file() || meta.len() > MAX_AUX {
+            let Ok(Opened::Regular(bytes)) = open_regular(&abs, MAX_AUX) else {
                 return None;
-            }
-            let bytes = std::fs::read(&abs).ok()?;
-            if bytes.contains(&0) {
+            };
+            if memchr::memchr(0, &bytes).is_some() {
                 return None;
             }
             let text = String::from_utf8(bytes).ok()?;
@@ -181,28 +179,35 @@ impl Workspace {
         if let Some(text) = self.overrides.get(abs) {
             return Ok((self.display(abs), text.clone(), None));
         }
-        let meta = std::fs::metadata(abs).map_err(|e| match e.kind() {
-            std::io::ErrorKind::NotFound => FileError::NotFound,
-            _ => FileError::Io(e.to_string()),
-        })?;
-        if meta.is_dir() {
-            return Err(FileError::IsDir);
-        }
-        if !meta.is_file() {
+        let opened = match open_regular(abs, MAX_FILE_SIZE) {
+            Ok(o) => o,
+            // Why the open failed, in the words a `stat` of the path gives (a socket, say,
+            // fails to open but is "not a regular file").
+            Err(e) => match std::fs::metadata(abs) {
+                Err(m) if m.kind() == std::io::ErrorKind::NotFound => {
+                    return Err(FileError::NotFound)
+                }
+                Err(m) => return Err(FileError::Io(m.to_string())),
+                Ok(m) if m.is_dir() => return Err(FileError::IsDir),
+                Ok(m) if !m.is_file() => return Err(FileError::Io("not a regular file".into())),
+                Ok(_) => return Err(FileError::Io(e.to_string())),
+            },
+        };
+        let bytes = match opened {
+            Opened::Dir => return Err(FileError::IsDir),
             // A FIFO or device would block or never end.
-            return Err(FileError::Io("not a regular file".into()));
-        }
+            Opened::Special => return Err(FileError::Io("not a regular file".into())),
+            Opened::TooLarge(len) => {
+                let message = format!(
+                    "file is {len} bytes, over the {} MiB limit for a compose file; not parsed",
+                    MAX_FILE_SIZE / (1024 * 1024)
+                );
+                return Ok((self.display(abs), String::new(), Some((0, message))));
+            }
+            Opened::Regular(bytes) => bytes,
+        };
         let display = self.display(abs);
-        if meta.len() > MAX_FILE_SIZE {
-            let message = format!(
-                "file is {} bytes, over the {} MiB limit for a compose file; not parsed",
-                meta.len(),
-                MAX_FILE_SIZE / (1024 * 1024)
-            );
-            return Ok((display, String::new(), Some((0, message))));
-        }
-        let bytes = std::fs::read(abs).map_err(|e| FileError::Io(e.to_string()))?;
-        if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        if let Some(nul) = memchr::memchr(0, &bytes) {
             let text = String::from_utf8_lossy(&bytes[..nul]).into_owned();
             let off = text.len();
             let problem = "binary file (NUL byte): not a compose file".to_string();
@@ -298,6 +303,47 @@ impl Workspace {
         self.parsed(id);
         self.directives.read().expect("workspace lock")[&id].clone()
     }
+}
+
+/// What `open_regular` found at a path.
+enum Opened {
+    /// A regular file of at most the limit: its bytes.
+    Regular(Vec<u8>),
+    /// A regular file over the limit: its length.
+    TooLarge(u64),
+    Dir,
+    /// A FIFO, socket or device.
+    Special,
+}
+
+/// Open a path once, tell its kind from the open descriptor and read it if it is a regular
+/// file of at most `max` bytes. A `stat` of the path before reading it costs a second path
+/// lookup per file (on 10 000 files, about 3 % of a run). The open does not block: a FIFO
+/// opened for reading would wait for a writer.
+fn open_regular(abs: &Path, max: u64) -> std::io::Result<Opened> {
+    use std::io::Read;
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let mut file = options.open(abs)?;
+    let meta = file.metadata()?;
+    if meta.is_dir() {
+        return Ok(Opened::Dir);
+    }
+    if !meta.is_file() {
+        return Ok(Opened::Special);
+    }
+    if meta.len() > max {
+        return Ok(Opened::TooLarge(meta.len()));
+    }
+    // One byte over the length: the read that finds the end needs no second allocation.
+    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
+    file.read_to_end(&mut bytes)?;
+    Ok(Opened::Regular(bytes))
 }
 
 /// `path` relative to `base` (both absolute and normalised), with `..` where needed.
