@@ -8,12 +8,15 @@
 # compose-lint (PyPI), installed by this script into bench/.scratch, and `docker compose config`
 # (the oracle, one call per compose file as a user validating each stack would; on the corpus and
 # the smallest tree only, since 10 000 process launches measure process start-up, not linting).
-# Median, min and max wall time over RUNS, peak RSS from /usr/bin/time -v, ratios against hylint.
+# Median, min and max wall time (RUNS runs at least, after a warm-up; see stats), peak RSS from
+# /usr/bin/time -v, ratios against hylint.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
 SIZES=${SIZES:-"100 1000 10000"}
 RUNS=${RUNS:-5}
+MIN_TIME=${MIN_TIME:-1}
+MAX_RUNS=${MAX_RUNS:-100}
 # Peers are timed on trees up to this many files (dclint needs about 75 s per 1000 files here).
 PEERS_MAX=${PEERS_MAX:-1000}
 SCRATCH=$ROOT/bench/.scratch
@@ -58,16 +61,23 @@ measure() {
   echo "$wall $rss"
 }
 
-# RUNS measurements -> "median min max max_rss"
+# Measurements -> "median min max max_rss runs". As hyperfine does: one warm-up run first, not
+# recorded (the first run after a tree is written pays for cold caches: 50 ms instead of 17 on
+# the corpus), then RUNS runs, and more while less than MIN_TIME seconds have been measured,
+# up to MAX_RUNS (the median of 5 runs of a 20 ms command moved by half between two runs of
+# this script; a command of seconds gets RUNS runs).
 stats() {
   local dir=$1; shift
-  local walls=() rss=0
-  for _ in $(seq "$RUNS"); do
+  local walls=() rss=0 total=0 n=0
+  measure "$dir" "$@" >/dev/null
+  while [ "$n" -lt "$RUNS" ] || awk -v t="$total" -v m="$MIN_TIME" -v n="$n" -v x="$MAX_RUNS" 'BEGIN { exit !(t < m && n < x) }'; do
     read -r w r < <(measure "$dir" "$@")
     walls+=("$w")
     [ "$r" -gt "$rss" ] && rss=$r
+    total=$(awk -v t="$total" -v w="$w" 'BEGIN { print t + w }')
+    n=$((n + 1))
   done
-  printf '%s\n' "${walls[@]}" | sort -g | awk -v rss="$rss" '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%s %s %s %s\n", m, a[1], a[NR], rss}'
+  printf '%s\n' "${walls[@]}" | sort -g | awk -v rss="$rss" '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%s %s %s %s %s\n", m, a[1], a[NR], rss, NR}'
 }
 
 compose_files() { find "$1" -type f \( -name 'compose*.y*ml' -o -name 'docker-compose*.y*ml' \) | sort; }
@@ -78,25 +88,25 @@ run_tree() {
   local h fx d c o
   h=$(stats "$dir" "$HYLINT check --format concise .")
   fx=$(stats "$dir" "$HYLINT check --fix --diff .")
-  d="- - - -"
-  c="- - - -"
+  d="- - - - -"
+  c="- - - - -"
   if [ "$files" -le "$PEERS_MAX" ]; then
     d=$(stats "$dir" "$DCLINT -r .")
     c=$(stats "$dir" "compose_files . | xargs $COMPOSE_LINT")
   fi
-  o="- - - -"
+  o="- - - - -"
   if [ "$oracle" = yes ]; then
     o=$(stats "$dir" "for f in \$(compose_files .); do (cd \$(dirname \$f) && env -i PATH=/usr/bin:/bin HOME=/tmp $ORACLE -f \$(basename \$f) config -q); done")
   fi
   local hm; hm=$(echo "$h" | cut -d' ' -f1)
   for tool in "hylint check|$h" "hylint check --fix --diff|$fx" "dclint -r .|$d" "compose-lint (all files)|$c" "docker compose config (per file)|$o"; do
     local name=${tool%%|*} s=${tool#*|}
-    read -r med min max rss <<< "$s"
+    read -r med min max rss runs <<< "$s"
     local ratio="-"
     if [ "$med" != "-" ]; then ratio=$(awk -v a="$med" -v b="$hm" 'BEGIN { if (b > 0) printf "%.0fx", a/b; else print "-" }'); fi
     local mib="-"
     [ "$rss" != "-" ] && mib=$(awk -v k="$rss" 'BEGIN {printf "%.0f", k/1024}')
-    rows+=("| $label | $files | $name | $med | $min | $max | $mib | $ratio |")
+    rows+=("| $label | $files | $name | $med | $min | $max | $runs | $mib | $ratio |")
   done
 }
 
@@ -127,7 +137,9 @@ mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
   echo "<!-- Written by bench/run.sh; do not edit by hand. -->"
   echo
   echo "Measured $(date -u +%Y-%m-%d) on $(nproc) cores ($cpu), $mem, with \`bench/run.sh\`"
-  echo "(RUNS=$RUNS, sizes: $SIZES). Wall times in seconds: median, min, max; peak RSS in MiB;"
+  echo "(RUNS=$RUNS, MIN_TIME=$MIN_TIME, sizes: $SIZES). Wall times in seconds: median, min, max over"
+  echo "the runs counted (after one warm-up run; fast commands run until MIN_TIME s are measured);"
+  echo "peak RSS in MiB, the largest of the runs;"
   echo "ratio = the tool's median over hylint check's median on the same tree."
   echo "Synthetic trees replicate the corpus (include, extends and anchors kept; container names,"
   echo "networks, addresses and host ports renamed per copy). dclint 3.1.0, compose-lint 0.36.2,"
@@ -136,8 +148,8 @@ mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
   echo "cost, ${overhead} s per run (a subshell, GNU time and \`bash -c\` running \`true\`, measured the"
   echo "same way), as hyperfine subtracts the shell's start-up."
   echo
-  echo "| tree | compose files | tool | median | min | max | peak MiB | ratio |"
-  echo "| --- | --- | --- | --- | --- | --- | --- | --- |"
+  echo "| tree | compose files | tool | median | min | max | runs | peak MiB | ratio |"
+  echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   printf '%s\n' "${rows[@]}"
 } > "$OUT"
 cat "$OUT"
