@@ -221,11 +221,15 @@ fn fifo_and_socket_behind_include_and_mount() {
     );
     let (code, out, _) = check(dir, &["--select", "ALL", "compose.yml"]);
     assert!(
-        out.contains("compose.yml:2:5: error[include-error] cannot include fifo.yml: not a regular file"),
+        out.contains(
+            "compose.yml:2:5: error[include-error] cannot include fifo.yml: not a regular file"
+        ),
         "{out}"
     );
     assert!(
-        out.contains("compose.yml:3:5: error[include-error] cannot include socket.yml: not a regular file"),
+        out.contains(
+            "compose.yml:3:5: error[include-error] cannot include socket.yml: not a regular file"
+        ),
         "{out}"
     );
     assert_eq!(code, 1);
