@@ -77,7 +77,7 @@ stats() {
     total=$(awk -v t="$total" -v w="$w" 'BEGIN { print t + w }')
     n=$((n + 1))
   done
-  printf '%s\n' "${walls[@]}" | sort -g | awk -v rss="$rss" '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%s %s %s %s %s\n", m, a[1], a[NR], rss, NR}'
+  printf '%s\n' "${walls[@]}" | sort -g | awk -v rss="$rss" '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f %.3f %.3f %s %s\n", m, a[1], a[NR], rss, NR}'
 }
 
 compose_files() { find "$1" -type f \( -name 'compose*.y*ml' -o -name 'docker-compose*.y*ml' \) | sort; }
