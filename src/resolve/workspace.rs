@@ -329,7 +329,7 @@ fn open_regular(abs: &Path, max: u64) -> std::io::Result<Opened> {
         use std::os::unix::fs::OpenOptionsExt;
         options.custom_flags(libc::O_NONBLOCK);
     }
-    let mut file = options.open(abs)?;
+    let file = options.open(abs)?;
     let meta = file.metadata()?;
     if meta.is_dir() {
         return Ok(Opened::Dir);
@@ -340,9 +340,12 @@ fn open_regular(abs: &Path, max: u64) -> std::io::Result<Opened> {
     if meta.len() > max {
         return Ok(Opened::TooLarge(meta.len()));
     }
-    // One byte over the length: the read that finds the end needs no second allocation.
-    let mut bytes = Vec::with_capacity(meta.len() as usize + 1);
-    file.read_to_end(&mut bytes)?;
+    // Read through `take`: `File::read_to_end` would ask the size again (a second `fstat`
+    // and an `lseek`), which the `metadata` above already gave. The end is then found by a
+    // small read on the stack, without growing the buffer; and a file that grows meanwhile is
+    // read no further than one byte over the limit.
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    file.take(max + 1).read_to_end(&mut bytes)?;
     Ok(Opened::Regular(bytes))
 }
 
