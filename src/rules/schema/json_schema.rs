@@ -10,8 +10,8 @@
 //! Errors are those the `jsonschema` crate reports, in its order (it sorts a schema's
 //! keywords as `Schema::collect` visits them, and walks object members as `check_object`
 //! does): the rule picks the most specific error of a failed `oneOf` by position in that
-//! order, so the order decides messages. `tests/schema_engine.rs` holds the two equal on the corpus and on
-//! thousands of mutated documents.
+//! order, so the order decides messages. `tests/schema_engine.rs` holds the two equal on the
+//! corpus and on thousands of mutated documents.
 
 use crate::yaml::{Entry, Kind, Node, Tag, Typed};
 use serde_json::Value;
