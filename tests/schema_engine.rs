@@ -10,7 +10,7 @@ use common::Rng;
 use hylint::diagnostic::Diagnostic;
 use hylint::rules::schema::schema_violation::{diagnostics, to_json, validate, Problem, SCHEMA};
 use hylint::source::{FileId, Span};
-use hylint::yaml::{Entry, Kind, Node, Style, Tag};
+use hylint::yaml::{Entry, Kind, Node, Shared, Style, Tag};
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::ValidationError;
 use std::sync::OnceLock;
@@ -137,13 +137,9 @@ fn agrees_with_jsonschema_on_every_document() {
 }
 
 fn scalar(text: &str, style: Style, span: Span) -> Node {
-    Node {
-        kind: Kind::Scalar(text.into()),
-        style,
-        span,
-        used_at: None,
-        tag: None,
-    }
+    let mut n = Node::scalar(text, span);
+    n.style = style;
+    n
 }
 
 /// Scalars that hit the schema's types, enums, patterns and bounds.
@@ -203,8 +199,8 @@ fn random_value(rng: &mut Rng, span: Span, donors: &[Node]) -> Node {
         let (t, s) = SCALARS[rng.below(SCALARS.len())];
         scalar(t, s, span)
     };
-    let kind = match rng.below(6) {
-        0 | 1 => return leaf(rng),
+    match rng.below(6) {
+        0 | 1 => leaf(rng),
         2 => {
             let n = rng.below(3);
             let mut items: Vec<Node> = (0..n).map(|_| leaf(rng)).collect();
@@ -213,9 +209,9 @@ fn random_value(rng: &mut Rng, span: Span, donors: &[Node]) -> Node {
                     items.push(first);
                 }
             }
-            Kind::Seq(items)
+            Node::seq(items, span)
         }
-        3 => Kind::Map(
+        3 => Node::map(
             (0..rng.below(3))
                 .map(|_| Entry {
                     key: scalar(KEYS[rng.below(KEYS.len())], Style::Plain, span),
@@ -223,20 +219,14 @@ fn random_value(rng: &mut Rng, span: Span, donors: &[Node]) -> Node {
                     merged_from: None,
                 })
                 .collect(),
+            span,
         ),
         // A value from elsewhere in the corpus: a real shape in the wrong place.
         _ => {
             let mut d = donors[rng.below(donors.len())].clone();
             d.span = span;
-            return d;
+            d
         }
-    };
-    Node {
-        kind,
-        style: Style::Block,
-        span,
-        used_at: None,
-        tag: None,
     }
 }
 
@@ -259,8 +249,8 @@ fn at_path<'a>(n: &'a mut Node, path: &[usize]) -> &'a mut Node {
     match path.split_first() {
         None => n,
         Some((i, rest)) => match &mut n.kind {
-            Kind::Seq(items) => at_path(&mut items[*i], rest),
-            Kind::Map(es) => at_path(&mut es[*i].value, rest),
+            Kind::Seq(items) => at_path(&mut Shared::make_mut(items)[*i], rest),
+            Kind::Map(es) => at_path(&mut Shared::make_mut(es)[*i].value, rest),
             Kind::Scalar(_) => unreachable!("paths lead through collections"),
         },
     }
@@ -274,8 +264,9 @@ fn mutate(doc: &mut Node, rng: &mut Rng, donors: &[Node]) {
     match (&mut target.kind, rng.below(6)) {
         (Kind::Map(es), 0) => {
             let value = random_value(rng, span, donors);
-            es.insert(
-                rng.below(es.len() + 1),
+            let at = rng.below(es.len() + 1);
+            Shared::make_mut(es).insert(
+                at,
                 Entry {
                     key: scalar(KEYS[rng.below(KEYS.len())], Style::Plain, span),
                     value,
@@ -284,7 +275,8 @@ fn mutate(doc: &mut Node, rng: &mut Rng, donors: &[Node]) {
             );
         }
         (Kind::Map(es), 1) if !es.is_empty() => {
-            es.remove(rng.below(es.len()));
+            let at = rng.below(es.len());
+            Shared::make_mut(es).remove(at);
         }
         (Kind::Map(es), 2) if !es.is_empty() => {
             // A repeated key: its last value counts.
@@ -292,15 +284,15 @@ fn mutate(doc: &mut Node, rng: &mut Rng, donors: &[Node]) {
             if rng.below(2) == 0 {
                 e.value = random_value(rng, span, donors);
             }
-            es.push(e);
+            Shared::make_mut(es).push(e);
         }
         (Kind::Map(es), 3) if !es.is_empty() => {
             let i = rng.below(es.len());
-            es[i].value.tag = Some(Tag::Reset);
+            Shared::make_mut(es)[i].value.tag = Some(Tag::Reset);
         }
         (Kind::Seq(items), 1 | 2) if !items.is_empty() => {
             let item = items[rng.below(items.len())].clone();
-            items.push(item);
+            Shared::make_mut(items).push(item);
         }
         _ => *target = random_value(rng, span, donors),
     }

@@ -56,7 +56,7 @@ fn convert(n: &Node, path: &mut Vec<String>) -> Value {
     match &n.kind {
         Kind::Map(entries) => {
             let mut m = Map::new();
-            for e in entries {
+            for e in entries.iter() {
                 path.push(e.key_str().to_string());
                 m.insert(e.key_str().to_string(), convert(&e.value, path));
                 path.pop();
@@ -65,7 +65,7 @@ fn convert(n: &Node, path: &mut Vec<String>) -> Value {
         }
         Kind::Seq(items) => {
             let mut out = Vec::with_capacity(items.len());
-            for i in items {
+            for i in items.iter() {
                 path.push("[]".into());
                 out.push(convert(i, path));
                 path.pop();

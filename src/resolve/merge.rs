@@ -46,7 +46,7 @@ fn merge_at(base: &Node, over: &Node, path: &mut Vec<String>) -> Node {
                 }
             }
             let mut entries: Vec<Entry> = b.to_vec();
-            for oe in o {
+            for oe in o.iter() {
                 let key = oe.key_str().to_string();
                 if oe.value.tag == Some(Tag::Reset) {
                     entries.retain(|e| e.key_str() != key);
@@ -66,7 +66,7 @@ fn merge_at(base: &Node, over: &Node, path: &mut Vec<String>) -> Node {
             }
             // `over`'s place and style with the merged entries (not a copy of `over` whose
             // entries are then thrown away).
-            over.with_kind(Kind::Map(entries))
+            over.with_kind(Kind::map(entries))
         }
         (Kind::Seq(b), Kind::Seq(o)) => {
             let mut items: Vec<Node> = b.to_vec();
@@ -78,13 +78,13 @@ fn merge_at(base: &Node, over: &Node, path: &mut Vec<String>) -> Node {
                 merge_keyed(&mut items, o, |n| field(n, "path"));
             } else {
                 // Append, dropping exact repeats (cap_add, security_opt, ports, dns, ...).
-                for oi in o {
+                for oi in o.iter() {
                     if !items.iter().any(|i| i.same_value(oi)) {
                         items.push(oi.clone());
                     }
                 }
             }
-            over.with_kind(Kind::Seq(items))
+            over.with_kind(Kind::seq(items))
         }
         _ => {
             if over.tag == Some(Tag::Reset) {
@@ -125,7 +125,7 @@ impl Node {
                 }
             }
             (Kind::Seq(a), Kind::Seq(b)) => {
-                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_value(y))
+                a.len() == b.len() && a.iter().zip(b.iter()).all(|(x, y)| x.same_value(y))
             }
             (Kind::Map(a), Kind::Map(b)) => {
                 a.len() == b.len()

@@ -807,7 +807,8 @@ fn lenient_bool(s: &str) -> Option<bool> {
 /// A copy of `n` with every scalar value (not keys) interpolated, recording variable uses with
 /// the span of the `${...}` text where it can be found in the source. The result is a string,
 /// except in the fields compose casts (booleans, numbers), where a value that does not cast is
-/// an error. (Copied as it goes: the parse stays as it was, and no second pass walks the copy.)
+/// an error. The parse stays as it was; the copy shares every collection in which nothing
+/// changed with it (most of a file has no `$`).
 fn interpolated_copy<'a>(
     n: &'a Node,
     path: &mut Vec<&'a str>,
@@ -816,36 +817,77 @@ fn interpolated_copy<'a>(
     vars: &mut Vec<VarUse>,
     diags: &mut Vec<Diagnostic>,
 ) -> Node {
+    interpolated_change(n, path, env, text, vars, diags).unwrap_or_else(|| n.clone())
+}
+
+/// `interpolated_copy`, or `None` when nothing in `n` changes.
+fn interpolated_change<'a>(
+    n: &'a Node,
+    path: &mut Vec<&'a str>,
+    env: &Env,
+    text: &str,
+    vars: &mut Vec<VarUse>,
+    diags: &mut Vec<Diagnostic>,
+) -> Option<Node> {
+    if !n.may_hold_dollar() {
+        return None;
+    }
     match &n.kind {
         Kind::Scalar(_) => {
             let mut out = n.clone();
             interpolate_scalar(&mut out, path, env, text, vars, diags);
-            out
+            Some(out)
         }
         Kind::Seq(items) => {
             path.push("[]");
-            let items = items
-                .iter()
-                .map(|i| interpolated_copy(i, path, env, text, vars, diags))
-                .collect();
+            // Children are copied into a new list from the first one that changes on.
+            let mut changed: Option<Vec<Node>> = None;
+            for (k, i) in items.iter().enumerate() {
+                match (
+                    interpolated_change(i, path, env, text, vars, diags),
+                    &mut changed,
+                ) {
+                    (Some(new), Some(out)) => out.push(new),
+                    (Some(new), None) => {
+                        let mut out = Vec::with_capacity(items.len());
+                        out.extend_from_slice(&items[..k]);
+                        out.push(new);
+                        changed = Some(out);
+                    }
+                    (None, Some(out)) => out.push(i.clone()),
+                    (None, None) => {}
+                }
+            }
             path.pop();
-            n.with_kind(Kind::Seq(items))
+            changed.map(|items| n.with_kind(Kind::seq(items)))
         }
         Kind::Map(entries) => {
-            let entries = entries
-                .iter()
-                .map(|e| {
-                    path.push(e.key_str());
-                    let value = interpolated_copy(&e.value, path, env, text, vars, diags);
-                    path.pop();
-                    Entry {
+            let mut changed: Option<Vec<Entry>> = None;
+            for (k, e) in entries.iter().enumerate() {
+                path.push(e.key_str());
+                let value = interpolated_change(&e.value, path, env, text, vars, diags);
+                path.pop();
+                match (value, &mut changed) {
+                    (Some(value), Some(out)) => out.push(Entry {
                         key: e.key.clone(),
                         value,
                         merged_from: e.merged_from,
+                    }),
+                    (Some(value), None) => {
+                        let mut out = Vec::with_capacity(entries.len());
+                        out.extend_from_slice(&entries[..k]);
+                        out.push(Entry {
+                            key: e.key.clone(),
+                            value,
+                            merged_from: e.merged_from,
+                        });
+                        changed = Some(out);
                     }
-                })
-                .collect();
-            n.with_kind(Kind::Map(entries))
+                    (None, Some(out)) => out.push(e.clone()),
+                    (None, None) => {}
+                }
+            }
+            changed.map(|entries| n.with_kind(Kind::map(entries)))
         }
     }
 }

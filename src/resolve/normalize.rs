@@ -6,7 +6,7 @@
 use super::interpolate::Env;
 use super::specs;
 use crate::source::{resolve_path, Span};
-use crate::yaml::{Entry, Kind, Node, Style, Typed};
+use crate::yaml::{Entry, Kind, Node, Shared, Style, Typed};
 use std::path::Path;
 
 /// A value compose would refuse while normalising (bad volume or port spec, ...).
@@ -59,7 +59,7 @@ pub fn normalize_service(
     let Kind::Map(entries) = &mut svc.kind else {
         return;
     };
-    for e in entries.iter_mut() {
+    for e in Shared::make_mut(entries).iter_mut() {
         let key = e.key_str().to_string();
         let v = &mut e.value;
         match key.as_str() {
@@ -72,7 +72,7 @@ pub fn normalize_service(
                         .iter()
                         .filter_map(|i| Some(entry(i.as_str()?, null(i.span))))
                         .collect();
-                    *v = v.with_kind(Kind::Map(es));
+                    *v = v.with_kind(Kind::map(es));
                 }
             }
             "volumes" => *v = volumes(v, dir, problems),
@@ -85,7 +85,7 @@ pub fn normalize_service(
                         match specs::shell_words(s) {
                             Ok(words) => {
                                 let items = words.into_iter().map(|w| string(w, v.span)).collect();
-                                *v = v.with_kind(Kind::Seq(items));
+                                *v = v.with_kind(Kind::seq(items));
                             }
                             Err(m) => problems.push(NormalizeProblem {
                                 span: v.span,
@@ -100,7 +100,7 @@ pub fn normalize_service(
                     if let Some(s) = test.as_str() {
                         if !test.is_null() {
                             let items = vec![string("CMD-SHELL", test.span), string(s, test.span)];
-                            *test = test.with_kind(Kind::Seq(items));
+                            *test = test.with_kind(Kind::seq(items));
                         }
                     }
                 }
@@ -110,7 +110,7 @@ pub fn normalize_service(
             "env_file" | "label_file" => *v = env_files(v, dir),
             "expose" => {
                 if let Kind::Seq(items) = &mut v.kind {
-                    for i in items.iter_mut() {
+                    for i in Shared::make_mut(items).iter_mut() {
                         if let Some(s) = stringify(i) {
                             *i = string(s, i.span);
                         }
@@ -135,7 +135,7 @@ fn key_value_map(v: &Node, env: Option<&Env>, null_to_empty: bool) -> Node {
     let entries: Vec<Entry> = match &v.kind {
         Kind::Seq(items) => {
             let mut out: Vec<Entry> = Vec::new();
-            for i in items {
+            for i in items.iter() {
                 let Some(s) = i.as_str() else { continue };
                 let (k, val) = match s.split_once('=') {
                     Some((k, val)) => (k, Some(string(val, i.span))),
@@ -154,23 +154,21 @@ fn key_value_map(v: &Node, env: Option<&Env>, null_to_empty: bool) -> Node {
         Kind::Map(es) => es
             .iter()
             .map(|e| {
-                let value = match stringify(&e.value) {
+                let mut value = match stringify(&e.value) {
                     Some(s) => string(s, e.value.span),
                     None => resolve_missing(e.key_str(), e.value.span),
                 };
+                value.used_at = e.value.used_at;
                 Entry {
                     key: e.key.clone(),
-                    value: Node {
-                        used_at: e.value.used_at,
-                        ..value
-                    },
+                    value,
                     merged_from: e.merged_from,
                 }
             })
             .collect(),
         Kind::Scalar(_) => return v.clone(),
     };
-    v.with_kind(Kind::Map(entries))
+    v.with_kind(Kind::map(entries))
 }
 
 fn depends_on(v: &Node) -> Node {
@@ -199,9 +197,9 @@ fn depends_on(v: &Node) -> Node {
     };
     match &v.kind {
         Kind::Seq(items) => {
-            v.with_kind(Kind::Map(items.iter().map(|i| mk(i, None, &[])).collect()))
+            v.with_kind(Kind::map(items.iter().map(|i| mk(i, None, &[])).collect()))
         }
-        Kind::Map(es) => v.with_kind(Kind::Map(
+        Kind::Map(es) => v.with_kind(Kind::map(
             es.iter()
                 .map(|e| {
                     let extra = e.value.as_map().unwrap_or(&[]);
@@ -221,7 +219,7 @@ fn volumes(v: &Node, dir: &Path, problems: &mut Vec<NormalizeProblem>) -> Node {
         return v.clone();
     };
     let mut out = Vec::with_capacity(items.len());
-    for i in items {
+    for i in items.iter() {
         match &i.kind {
             Kind::Scalar(s) => match specs::parse_volume(s) {
                 Ok(spec) => {
@@ -285,7 +283,7 @@ fn volumes(v: &Node, dir: &Path, problems: &mut Vec<NormalizeProblem>) -> Node {
             Kind::Seq(_) => out.push(i.clone()),
         }
     }
-    v.with_kind(Kind::Seq(out))
+    v.with_kind(Kind::seq(out))
 }
 
 fn ports(v: &Node, problems: &mut Vec<NormalizeProblem>) -> Node {
@@ -293,7 +291,7 @@ fn ports(v: &Node, problems: &mut Vec<NormalizeProblem>) -> Node {
         return v.clone();
     };
     let mut out = Vec::new();
-    for i in items {
+    for i in items.iter() {
         match &i.kind {
             Kind::Scalar(s) => match specs::parse_ports(s) {
                 Ok(list) => {
@@ -332,7 +330,7 @@ fn ports(v: &Node, problems: &mut Vec<NormalizeProblem>) -> Node {
             }
         }
     }
-    v.with_kind(Kind::Seq(out))
+    v.with_kind(Kind::seq(out))
 }
 
 /// Service `secrets`/`configs`: strings become `{source}`; the default target is filled in.
@@ -366,7 +364,7 @@ fn file_refs(v: &Node, target_prefix: Option<&str>) -> Node {
             n
         })
         .collect();
-    v.with_kind(Kind::Seq(out))
+    v.with_kind(Kind::seq(out))
 }
 
 /// `extra_hosts` entries compose cannot read: `host:ip` / `host=ip` with an empty side (an
@@ -387,7 +385,7 @@ fn extra_hosts(v: &Node, problems: &mut Vec<NormalizeProblem>) {
     };
     match &v.kind {
         Kind::Seq(items) => {
-            for i in items {
+            for i in items.iter() {
                 let Some(e) = i.as_str() else { continue };
                 match e.split_once('=').or_else(|| e.split_once(':')) {
                     Some((h, ip)) => check(h.trim(), ip.trim(), i.span, problems),
@@ -399,7 +397,7 @@ fn extra_hosts(v: &Node, problems: &mut Vec<NormalizeProblem>) {
             }
         }
         Kind::Map(es) => {
-            for e in es {
+            for e in es.iter() {
                 let ip = e.value.scalar_string().unwrap_or_default();
                 check(e.key_str(), &ip, e.value.span, problems);
             }
@@ -419,13 +417,13 @@ fn build(v: &Node, dir: &Path) -> Node {
     match &v.kind {
         Kind::Scalar(s) => {
             let sp = v.span;
-            v.with_kind(Kind::Map(vec![
+            v.with_kind(Kind::map(vec![
                 entry("context", string(abs(s), sp)),
                 entry("dockerfile", string("Dockerfile", sp)),
             ]))
         }
         Kind::Map(es) => {
-            let mut es = es.clone();
+            let mut es = es.to_vec();
             match es.iter_mut().find(|e| e.key_str() == "context") {
                 Some(c) => {
                     if let Some(s) = c.value.as_str() {
@@ -440,7 +438,7 @@ fn build(v: &Node, dir: &Path) -> Node {
             {
                 es.push(entry("dockerfile", string("Dockerfile", v.span)));
             }
-            v.with_kind(Kind::Map(es))
+            v.with_kind(Kind::map(es))
         }
         _ => v.clone(),
     }
@@ -471,8 +469,8 @@ fn env_files(v: &Node, dir: &Path) -> Node {
         }
     };
     match &v.kind {
-        Kind::Scalar(_) => v.with_kind(Kind::Seq(vec![one(v)])),
-        Kind::Seq(items) => v.with_kind(Kind::Seq(items.iter().map(one).collect())),
+        Kind::Scalar(_) => v.with_kind(Kind::seq(vec![one(v)])),
+        Kind::Seq(items) => v.with_kind(Kind::seq(items.iter().map(one).collect())),
         _ => v.clone(),
     }
 }

@@ -47,6 +47,10 @@ pub enum Tag {
 pub struct Node {
     pub kind: Kind,
     pub style: Style,
+    /// Whether a value in this node (mapping keys aside) may hold a `$`: interpolation skips
+    /// the nodes without (most of a file). Exact for a tree as parsed and for nodes built by
+    /// the constructors here; `as_map_mut` sets it, not knowing what the caller will write.
+    dollar: bool,
     /// Where the value is written.
     pub span: Span,
     /// Where the value is used through an alias (outermost alias site), if it came through one.
@@ -58,11 +62,16 @@ pub struct Node {
 /// merges, the model) and most scalars come through unchanged.
 pub type Text = std::sync::Arc<str>;
 
+/// A collection's children, shared between copies of the tree (the parse, its interpolated
+/// copy, the model, `extends` merges): copying a node copies no child, and a copy that changes
+/// a child copies only the collections above it (`Arc::make_mut`).
+pub type Shared<T> = std::sync::Arc<Vec<T>>;
+
 #[derive(Clone, Debug)]
 pub enum Kind {
     Scalar(Text),
-    Seq(Vec<Node>),
-    Map(Vec<Entry>),
+    Seq(Shared<Node>),
+    Map(Shared<Entry>),
 }
 
 #[derive(Clone, Debug)]
@@ -77,12 +86,30 @@ impl Node {
     /// A node written where `self` is, holding `kind` instead of `self`'s value.
     pub fn with_kind(&self, kind: Kind) -> Node {
         Node {
+            dollar: kind.dollar(),
             kind,
             style: self.style,
             span: self.span,
             used_at: self.used_at,
             tag: self.tag.clone(),
         }
+    }
+}
+
+impl Kind {
+    /// See `Node::dollar`: looks one level down.
+    fn dollar(&self) -> bool {
+        match self {
+            Kind::Scalar(s) => s.contains('$'),
+            Kind::Seq(items) => items.iter().any(|i| i.dollar),
+            Kind::Map(es) => es.iter().any(|e| e.value.dollar),
+        }
+    }
+    pub fn map(entries: Vec<Entry>) -> Kind {
+        Kind::Map(Shared::new(entries))
+    }
+    pub fn seq(items: Vec<Node>) -> Kind {
+        Kind::Seq(Shared::new(items))
     }
 }
 
@@ -94,8 +121,10 @@ impl Entry {
 
 impl Node {
     pub fn scalar(value: impl Into<Text>, span: Span) -> Node {
+        let kind = Kind::Scalar(value.into());
         Node {
-            kind: Kind::Scalar(value.into()),
+            dollar: kind.dollar(),
+            kind,
             style: Style::Plain,
             span,
             used_at: None,
@@ -103,8 +132,10 @@ impl Node {
         }
     }
     pub fn map(entries: Vec<Entry>, span: Span) -> Node {
+        let kind = Kind::map(entries);
         Node {
-            kind: Kind::Map(entries),
+            dollar: kind.dollar(),
+            kind,
             style: Style::Block,
             span,
             used_at: None,
@@ -112,13 +143,20 @@ impl Node {
         }
     }
     pub fn seq(items: Vec<Node>, span: Span) -> Node {
+        let kind = Kind::seq(items);
         Node {
-            kind: Kind::Seq(items),
+            dollar: kind.dollar(),
+            kind,
             style: Style::Block,
             span,
             used_at: None,
             tag: None,
         }
+    }
+
+    /// See the field `dollar`.
+    pub fn may_hold_dollar(&self) -> bool {
+        self.dollar
     }
 
     /// The span the user sees for this value at this place: the alias site if it came through one.
@@ -138,9 +176,11 @@ impl Node {
             _ => None,
         }
     }
+    /// The entries to change (copied first if another tree shares them).
     pub fn as_map_mut(&mut self) -> Option<&mut Vec<Entry>> {
+        self.dollar = true;
         match &mut self.kind {
-            Kind::Map(m) => Some(m),
+            Kind::Map(m) => Some(Shared::make_mut(m)),
             _ => None,
         }
     }
@@ -393,8 +433,10 @@ fn mark_used(n: &mut Node, site: Span) {
     }
     match &mut n.kind {
         Kind::Scalar(_) => {}
-        Kind::Seq(items) => items.iter_mut().for_each(|i| mark_used(i, site)),
-        Kind::Map(es) => es.iter_mut().for_each(|e| {
+        Kind::Seq(items) => Shared::make_mut(items)
+            .iter_mut()
+            .for_each(|i| mark_used(i, site)),
+        Kind::Map(es) => Shared::make_mut(es).iter_mut().for_each(|e| {
             mark_used(&mut e.key, site);
             mark_used(&mut e.value, site);
         }),
@@ -489,7 +531,7 @@ impl Builder<'_> {
         for m in merges {
             let sources: Vec<Node> = match m.value.kind {
                 Kind::Map(_) => vec![m.value],
-                Kind::Seq(items) => items,
+                Kind::Seq(items) => Shared::unwrap_or_clone(items),
                 _ => {
                     self.problems.push(YamlProblem {
                         kind: ProblemKind::MergeInvalid,
@@ -511,7 +553,7 @@ impl Builder<'_> {
                     });
                     continue;
                 };
-                for mut se in src_entries {
+                for mut se in Shared::unwrap_or_clone(src_entries) {
                     if seen.find(&out, se.key_str()).is_some() {
                         continue; // explicit keys (and earlier merge sources) win
                     }
@@ -737,6 +779,7 @@ impl<'a> fast::Sink<'a> for Run<'a> {
                     _ => r,
                 };
                 let node = Node {
+                    dollar: value.contains('$'),
                     kind: Kind::Scalar(Text::from(value)),
                     style: st,
                     span: b.span(rr),
@@ -785,8 +828,10 @@ impl<'a> fast::Sink<'a> for Run<'a> {
                     open.items[from..].iter().map(|n| n.site()),
                 );
                 let items: Vec<Node> = open.items.drain(from..).collect();
+                let kind = Kind::seq(items);
                 let node = Node {
-                    kind: Kind::Seq(items),
+                    dollar: kind.dollar(),
+                    kind,
                     style: st,
                     span,
                     used_at: None,
@@ -816,8 +861,10 @@ impl<'a> fast::Sink<'a> for Run<'a> {
                         .flat_map(|e| [e.key.site(), e.value.site()]),
                 );
                 let entries = b.finish_map(open.entries.drain(from..));
+                let kind = Kind::map(entries);
                 let node = Node {
-                    kind: Kind::Map(entries),
+                    dollar: kind.dollar(),
+                    kind,
                     style: st,
                     span,
                     used_at: None,

@@ -216,7 +216,7 @@ fn scalars<'a>(n: &'a Node, skip_networks: bool, out: &mut Vec<&'a Node>) {
         Kind::Scalar(_) => out.push(n),
         Kind::Seq(items) => items.iter().for_each(|i| scalars(i, false, out)),
         Kind::Map(es) => {
-            for e in es {
+            for e in es.iter() {
                 if skip_networks && matches!(e.key_str(), "networks" | "extra_hosts") {
                     continue;
                 }

@@ -307,7 +307,7 @@ fn equals_value(n: &Node, v: &Value) -> bool {
 fn equals(a: &Node, b: &Node) -> bool {
     match (&a.kind, &b.kind) {
         (Kind::Seq(x), Kind::Seq(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(p, q)| equals(p, q))
+            x.len() == y.len() && x.iter().zip(y.iter()).all(|(p, q)| equals(p, q))
         }
         (Kind::Map(x), Kind::Map(y)) => {
             let (mx, my) = (members(x), members(y));

@@ -48,7 +48,7 @@ pub fn to_json(n: &Node) -> Value {
         Kind::Seq(items) => Value::Array(items.iter().map(to_json).collect()),
         Kind::Map(es) => {
             let mut m = Map::new();
-            for e in es {
+            for e in es.iter() {
                 if e.value.tag == Some(Tag::Reset) {
                     continue;
                 }
