@@ -276,6 +276,10 @@ impl PathIgnores {
         PathIgnores { base, globs }
     }
     pub fn ignores(&self, abs_path: &Path, rule: &str) -> bool {
+        // Asked once per finding: without patterns, no path work.
+        if self.globs.is_empty() {
+            return false;
+        }
         let Ok(rel) = abs_path.strip_prefix(&self.base) else {
             return false;
         };
