@@ -840,56 +840,48 @@ fn interpolated_change<'a>(
         }
         Kind::Seq(items) => {
             path.push("[]");
-            // Children are copied into a new list from the first one that changes on.
-            let mut changed: Option<Vec<Node>> = None;
-            for (k, i) in items.iter().enumerate() {
-                match (
-                    interpolated_change(i, path, env, text, vars, diags),
-                    &mut changed,
-                ) {
-                    (Some(new), Some(out)) => out.push(new),
-                    (Some(new), None) => {
-                        let mut out = Vec::with_capacity(items.len());
-                        out.extend_from_slice(&items[..k]);
-                        out.push(new);
-                        changed = Some(out);
-                    }
-                    (None, Some(out)) => out.push(i.clone()),
-                    (None, None) => {}
-                }
-            }
+            let items = changed_list(items, |i| {
+                interpolated_change(i, path, env, text, vars, diags)
+            });
             path.pop();
-            changed.map(|items| n.with_kind(Kind::seq(items)))
+            items.map(|items| n.with_kind(Kind::seq(items)))
         }
         Kind::Map(entries) => {
-            let mut changed: Option<Vec<Entry>> = None;
-            for (k, e) in entries.iter().enumerate() {
+            let entries = changed_list(entries, |e| {
                 path.push(e.key_str());
                 let value = interpolated_change(&e.value, path, env, text, vars, diags);
                 path.pop();
-                match (value, &mut changed) {
-                    (Some(value), Some(out)) => out.push(Entry {
-                        key: e.key.clone(),
-                        value,
-                        merged_from: e.merged_from,
-                    }),
-                    (Some(value), None) => {
-                        let mut out = Vec::with_capacity(entries.len());
-                        out.extend_from_slice(&entries[..k]);
-                        out.push(Entry {
-                            key: e.key.clone(),
-                            value,
-                            merged_from: e.merged_from,
-                        });
-                        changed = Some(out);
-                    }
-                    (None, Some(out)) => out.push(e.clone()),
-                    (None, None) => {}
-                }
-            }
-            changed.map(|entries| n.with_kind(Kind::map(entries)))
+                Some(Entry {
+                    key: e.key.clone(),
+                    value: value?,
+                    merged_from: e.merged_from,
+                })
+            });
+            entries.map(|entries| n.with_kind(Kind::map(entries)))
         }
     }
+}
+
+/// `items` with each item `change` gives a new value for replaced, or `None` when it gives
+/// none: the list is copied from the first change on, the other items shared, not copied.
+fn changed_list<'a, T: Clone>(
+    items: &'a [T],
+    mut change: impl FnMut(&'a T) -> Option<T>,
+) -> Option<Vec<T>> {
+    let mut out: Option<Vec<T>> = None;
+    for (k, item) in items.iter().enumerate() {
+        match (change(item), &mut out) {
+            (new, Some(out)) => out.push(new.unwrap_or_else(|| item.clone())),
+            (Some(new), None) => {
+                let mut list = Vec::with_capacity(items.len());
+                list.extend_from_slice(&items[..k]);
+                list.push(new);
+                out = Some(list);
+            }
+            (None, None) => {}
+        }
+    }
+    out
 }
 
 /// Interpolate one scalar in place (see `interpolated_copy`).

@@ -49,7 +49,9 @@ pub struct Node {
     pub style: Style,
     /// Whether a value in this node (mapping keys aside) may hold a `$`: interpolation skips
     /// the nodes without (most of a file). Exact for a tree as parsed and for nodes built by
-    /// the constructors here; `as_map_mut` sets it, not knowing what the caller will write.
+    /// the constructors here; `as_map_mut` sets it, not knowing what the caller will write, and
+    /// code that changes `kind` in place leaves it as it was (only trees as parsed, and their
+    /// documents merged, are interpolated).
     dollar: bool,
     /// Where the value is written.
     pub span: Span,
