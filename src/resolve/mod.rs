@@ -261,7 +261,8 @@ fn interpolated(ws: &Workspace, file: FileId, env: &Env) -> Interpolated {
             Some(first) => {
                 let text = ws.file(file);
                 let mut interpolate = |d: &Node| {
-                    interpolated_copy(d, &mut Vec::new(), env, &text.text, &mut vars, &mut diags)
+                    interpolated_change(d, &mut Vec::new(), env, &text.text, &mut vars, &mut diags)
+                        .unwrap_or_else(|| d.clone())
                 };
                 let rest: Vec<&Node> = it.filter(|o| o.is_map()).collect();
                 if rest.is_empty() {
@@ -808,19 +809,7 @@ fn lenient_bool(s: &str) -> Option<bool> {
 /// the span of the `${...}` text where it can be found in the source. The result is a string,
 /// except in the fields compose casts (booleans, numbers), where a value that does not cast is
 /// an error. The parse stays as it was; the copy shares every collection in which nothing
-/// changed with it (most of a file has no `$`).
-fn interpolated_copy<'a>(
-    n: &'a Node,
-    path: &mut Vec<&'a str>,
-    env: &Env,
-    text: &str,
-    vars: &mut Vec<VarUse>,
-    diags: &mut Vec<Diagnostic>,
-) -> Node {
-    interpolated_change(n, path, env, text, vars, diags).unwrap_or_else(|| n.clone())
-}
-
-/// `interpolated_copy`, or `None` when nothing in `n` changes.
+/// changed with it (most of a file has no `$`). `None` when nothing in `n` changes.
 fn interpolated_change<'a>(
     n: &'a Node,
     path: &mut Vec<&'a str>,
@@ -884,7 +873,7 @@ fn changed_list<'a, T: Clone>(
     out
 }
 
-/// Interpolate one scalar in place (see `interpolated_copy`).
+/// Interpolate one scalar in place (see `interpolated_change`).
 fn interpolate_scalar(
     n: &mut Node,
     path: &[&str],

@@ -35,7 +35,7 @@ pub fn validator() -> &'static Schema {
 pub fn to_json(n: &Node) -> Value {
     match &n.kind {
         Kind::Scalar(_) => {
-            // Interpolated values are already strings or cast (see resolve::interpolated_copy).
+            // Interpolated values are already strings or cast (see resolve::interpolated_change).
             match n.typed() {
                 Typed::Null => Value::Null,
                 Typed::Bool(b) => json!(b),
