@@ -60,8 +60,8 @@ pub struct Node {
     pub tag: Option<Tag>,
 }
 
-/// A scalar's text. Shared, not copied: trees are copied whole (interpolation, `extends`
-/// merges, the model) and most scalars come through unchanged.
+/// A scalar's text, shared like a collection's children (`Shared`): copies of a tree keep the
+/// parse's text wherever interpolation or normalisation leaves a scalar as it was.
 pub type Text = std::sync::Arc<str>;
 
 /// A collection's children, shared between copies of the tree (the parse, its interpolated
