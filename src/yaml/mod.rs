@@ -88,12 +88,22 @@ impl Node {
     /// A node written where `self` is, holding `kind` instead of `self`'s value.
     pub fn with_kind(&self, kind: Kind) -> Node {
         Node {
+            used_at: self.used_at,
+            ..Node::new(kind, self.style, self.span, self.tag.clone())
+        }
+    }
+
+    /// The one place a node is put together, so that `dollar` follows from `kind`. Inlined: the
+    /// parser builds every node through it.
+    #[inline]
+    fn new(kind: Kind, style: Style, span: Span, tag: Option<Tag>) -> Node {
+        Node {
             dollar: kind.dollar(),
             kind,
-            style: self.style,
-            span: self.span,
-            used_at: self.used_at,
-            tag: self.tag.clone(),
+            style,
+            span,
+            used_at: None,
+            tag,
         }
     }
 }
@@ -123,37 +133,13 @@ impl Entry {
 
 impl Node {
     pub fn scalar(value: impl Into<Text>, span: Span) -> Node {
-        let kind = Kind::Scalar(value.into());
-        Node {
-            dollar: kind.dollar(),
-            kind,
-            style: Style::Plain,
-            span,
-            used_at: None,
-            tag: None,
-        }
+        Node::new(Kind::Scalar(value.into()), Style::Plain, span, None)
     }
     pub fn map(entries: Vec<Entry>, span: Span) -> Node {
-        let kind = Kind::map(entries);
-        Node {
-            dollar: kind.dollar(),
-            kind,
-            style: Style::Block,
-            span,
-            used_at: None,
-            tag: None,
-        }
+        Node::new(Kind::map(entries), Style::Block, span, None)
     }
     pub fn seq(items: Vec<Node>, span: Span) -> Node {
-        let kind = Kind::seq(items);
-        Node {
-            dollar: kind.dollar(),
-            kind,
-            style: Style::Block,
-            span,
-            used_at: None,
-            tag: None,
-        }
+        Node::new(Kind::seq(items), Style::Block, span, None)
     }
 
     /// See the field `dollar`.
@@ -780,14 +766,7 @@ impl<'a> fast::Sink<'a> for Run<'a> {
                     Style::Literal | Style::Folded => b.block_scalar_span(r),
                     _ => r,
                 };
-                let node = Node {
-                    dollar: value.contains('$'),
-                    kind: Kind::Scalar(Text::from(value)),
-                    style: st,
-                    span: b.span(rr),
-                    used_at: None,
-                    tag,
-                };
+                let node = Node::new(Kind::Scalar(Text::from(value)), st, b.span(rr), tag);
                 b.complete(stack, open, node, anchor, docs);
             }
             Ev::SeqStart(flow, anchor, tag) => {
@@ -830,15 +809,7 @@ impl<'a> fast::Sink<'a> for Run<'a> {
                     open.items[from..].iter().map(|n| n.site()),
                 );
                 let items: Vec<Node> = open.items.drain(from..).collect();
-                let kind = Kind::seq(items);
-                let node = Node {
-                    dollar: kind.dollar(),
-                    kind,
-                    style: st,
-                    span,
-                    used_at: None,
-                    tag,
-                };
+                let node = Node::new(Kind::seq(items), st, span, tag);
                 b.complete(stack, open, node, anchor, docs);
             }
             Ev::MapEnd => {
@@ -863,15 +834,7 @@ impl<'a> fast::Sink<'a> for Run<'a> {
                         .flat_map(|e| [e.key.site(), e.value.site()]),
                 );
                 let entries = b.finish_map(open.entries.drain(from..));
-                let kind = Kind::map(entries);
-                let node = Node {
-                    dollar: kind.dollar(),
-                    kind,
-                    style: st,
-                    span,
-                    used_at: None,
-                    tag,
-                };
+                let node = Node::new(Kind::map(entries), st, span, tag);
                 b.complete(stack, open, node, anchor, docs);
             }
         }
