@@ -93,7 +93,14 @@ struct Facts {
     diagnostics: Vec<Diagnostic>,
 }
 
-type FactsMap = Mutex<HashMap<FileId, Facts>>;
+/// The facts recorded so far, and the files whose facts came since the stream last looked.
+#[derive(Default)]
+struct Known {
+    facts: HashMap<FileId, Facts>,
+    fresh: Vec<FileId>,
+}
+
+type FactsMap = Mutex<Known>;
 
 /// Record the facts of `ids` not yet known; their parses are made if needed (and stay).
 fn note_facts(ws: &Workspace, ids: &[FileId], facts: &FactsMap) {
@@ -101,7 +108,7 @@ fn note_facts(ws: &Workspace, ids: &[FileId], facts: &FactsMap) {
         let known = facts.lock().expect("facts lock");
         ids.iter()
             .copied()
-            .filter(|id| !known.contains_key(id))
+            .filter(|id| !known.facts.contains_key(id))
             .collect()
     };
     let found: Vec<(FileId, Facts)> = todo
@@ -116,7 +123,10 @@ fn note_facts(ws: &Workspace, ids: &[FileId], facts: &FactsMap) {
         .collect();
     let mut known = facts.lock().expect("facts lock");
     for (id, f) in found {
-        known.entry(id).or_insert(f);
+        if let std::collections::hash_map::Entry::Vacant(e) = known.facts.entry(id) {
+            e.insert(f);
+            known.fresh.push(id);
+        }
     }
 }
 
@@ -186,7 +196,7 @@ fn prefetch(ws: &Workspace, root: FileId, facts: &FactsMap) -> Vec<FileId> {
             let known = facts.lock().expect("facts lock");
             level
                 .iter()
-                .flat_map(|id| known[id].refs.iter().cloned())
+                .flat_map(|id| known.facts[id].refs.iter().cloned())
                 .collect()
         };
         let mut next = Vec::new();
@@ -368,23 +378,24 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
         let refers = f.text.contains("include") || f.text.contains("extends");
         (!refers, f.path.components().count(), f.path.clone())
     });
-    let facts: FactsMap = Mutex::new(HashMap::new());
+    let facts: FactsMap = Mutex::new(Known::default());
     let mut referenced: HashSet<PathBuf> = HashSet::new();
-    let mut noted: HashSet<FileId> = HashSet::new();
     let mut linted: Vec<Linted> = Vec::new();
-    // References of discovered files recorded since the last look join `referenced`.
-    let take_refs = |referenced: &mut HashSet<PathBuf>, noted: &mut HashSet<FileId>| {
-        let known = facts.lock().expect("facts lock");
-        for (id, f) in known.iter() {
-            if discovered.contains(id) && noted.insert(*id) {
-                referenced.extend(f.refs.iter().cloned());
+    // References of discovered files recorded since the last look join `referenced` (only
+    // those: looking at every file known, twice a chunk, made the stream quadratic).
+    let take_refs = |referenced: &mut HashSet<PathBuf>| {
+        let mut known = facts.lock().expect("facts lock");
+        let fresh = std::mem::take(&mut known.fresh);
+        for id in fresh {
+            if discovered.contains(&id) {
+                referenced.extend(known.facts[&id].refs.iter().cloned());
             }
         }
     };
     let chunk_len = if opts.chunk == 0 { CHUNK } else { opts.chunk };
     for chunk in order.chunks(chunk_len) {
         note_facts(&ws, chunk, &facts);
-        take_refs(&mut referenced, &mut noted);
+        take_refs(&mut referenced);
         let roots: Vec<FileId> = chunk
             .iter()
             .copied()
@@ -401,7 +412,7 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
             .collect();
         ws.evict(&shared);
         linted.extend(done);
-        take_refs(&mut referenced, &mut noted);
+        take_refs(&mut referenced);
         ws.evict(chunk);
     }
     // Projects whose root a file read later refers to are not projects after all.
@@ -441,7 +452,7 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
         .map(|f| f.id)
         .filter(|id| !discovered.contains(id) && !ws.is_aux(*id))
         .collect();
-    let mut facts = facts.into_inner().expect("facts lock");
+    let mut facts = facts.into_inner().expect("facts lock").facts;
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut unread = Vec::new();
     for id in ids.iter().chain(&found) {
