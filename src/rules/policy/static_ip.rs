@@ -6,7 +6,8 @@ use crate::rules::{Scope, Summary, TreeScope};
 use crate::source::Span;
 use crate::yaml::edit;
 use crate::yaml::{Kind, Node};
-use std::collections::HashMap;
+// Tree-wide maps over every pin and use of the tree: foldhash, not SipHash.
+use foldhash::{HashMap, HashMapExt};
 use std::net::IpAddr;
 
 crate::rule_meta!(
