@@ -9,7 +9,8 @@
 # (the oracle, one call per compose file as a user validating each stack would; on the corpus and
 # the smallest tree only, since 10 000 process launches measure process start-up, not linting).
 # Median, min and max wall time (RUNS runs at least, after a warm-up; see stats), peak RSS from
-# /usr/bin/time -v, ratios against hylint.
+# /usr/bin/time -v, ratios against hylint. Growth: hylint on each tree and the next larger one,
+# run alternately (GROWTH_RUNS rounds), the ratio of their medians.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$(pwd)
@@ -17,6 +18,8 @@ SIZES=${SIZES:-"100 1000 10000"}
 RUNS=${RUNS:-5}
 MIN_TIME=${MIN_TIME:-1}
 MAX_RUNS=${MAX_RUNS:-100}
+# Rounds of the growth measurement (see below).
+GROWTH_RUNS=${GROWTH_RUNS:-10}
 # Peers are timed on trees up to this many files (dclint needs about 75 s per 1000 files here).
 PEERS_MAX=${PEERS_MAX:-1000}
 SCRATCH=$ROOT/bench/.scratch
@@ -80,6 +83,9 @@ stats() {
   printf '%s\n' "${walls[@]}" | sort -g | awk -v rss="$rss" '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f %.3f %.3f %s %s\n", m, a[1], a[NR], rss, NR}'
 }
 
+# Median of the numbers given as arguments.
+median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'; }
+
 compose_files() { find "$1" -type f \( -name 'compose*.y*ml' -o -name 'docker-compose*.y*ml' \) | sort; }
 
 rows=()
@@ -120,12 +126,35 @@ n=$(compose_files "$CORPUS" | wc -l)
 tmp=$(mktemp -d)
 cp -r "$CORPUS" "$tmp/corpus" && chmod -R u+w "$tmp/corpus"
 run_tree "corpus (hy-home)" "$tmp/corpus" "$n" yes
+trees=("$tmp/corpus") counts=("$n")
 for size in $SIZES; do
   echo "== tree of about $size files" >&2
   python3 bench/gen_tree.py "$CORPUS" "$tmp/tree-$size" "$size" >&2
   n=$(compose_files "$tmp/tree-$size" | wc -l)
   first=$(echo "$SIZES" | awk '{print $1}')
   run_tree "synthetic" "$tmp/tree-$size" "$n" "$([ "$size" = "$first" ] && echo yes || echo no)"
+  trees+=("$tmp/tree-$size") counts+=("$n")
+done
+
+# Growth: `hylint check` on each tree and the next larger one, run alternately for GROWTH_RUNS
+# rounds (after a warm-up of each), so both medians come from the same minutes. The rows above
+# are measured minutes apart, and this machine's speed drifts by 20-30 % between minutes: a
+# ratio of two rows carries that drift.
+echo "== growth" >&2
+growth=()
+for ((i = 1; i < ${#trees[@]}; i++)); do
+  small=${trees[i-1]} large=${trees[i]}
+  measure "$small" "$HYLINT check --format concise ." >/dev/null
+  measure "$large" "$HYLINT check --format concise ." >/dev/null
+  ws=() wl=()
+  for ((r = 0; r < GROWTH_RUNS; r++)); do
+    read -r w _ < <(measure "$small" "$HYLINT check --format concise .")
+    ws+=("$w")
+    read -r w _ < <(measure "$large" "$HYLINT check --format concise .")
+    wl+=("$w")
+  done
+  ms=$(median "${ws[@]}") ml=$(median "${wl[@]}")
+  growth+=("$(awk -v a="${counts[i-1]}" -v b="${counts[i]}" -v s="$ms" -v l="$ml" -v n="$GROWTH_RUNS" 'BEGIN { printf "| %d -> %d | %.1fx | %.3f -> %.3f | %d | %.1fx |", a, b, b / a, s, l, n, l / s }')")
 done
 rm -rf "$tmp"
 
@@ -151,5 +180,15 @@ mem=$(awk '/MemTotal/ {printf "%.0f GiB", $2/1048576}' /proc/meminfo)
   echo "| tree | compose files | tool | median | min | max | runs | peak MiB | ratio |"
   echo "| --- | --- | --- | --- | --- | --- | --- | --- | --- |"
   printf '%s\n' "${rows[@]}"
+  echo
+  echo "## Growth"
+  echo
+  echo "\`hylint check\` on each tree and the next larger one, run alternately (one warm-up each, then"
+  echo "GROWTH_RUNS=$GROWTH_RUNS rounds), so that both medians come from the same minutes: the rows above are"
+  echo "measured minutes apart, and a ratio of two of them carries the machine's drift in speed."
+  echo
+  echo "| compose files | files ratio | medians (s) | rounds | time ratio |"
+  echo "| --- | --- | --- | --- | --- |"
+  printf '%s\n' "${growth[@]}"
 } > "$OUT"
 cat "$OUT"
