@@ -134,10 +134,12 @@ impl Diagnostic {
 /// (a file included by two projects is checked twice). `file_rank` orders files (by their
 /// displayed path): a number per file, so comparisons do not build strings.
 pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>, file_rank: impl Fn(&Span) -> usize + Sync) {
-    // Sorted as a compact array of integer keys (file rank and start packed in one word, end,
-    // index): comparisons read 16 bytes in order rather than two diagnostics scattered over
-    // the heap, and only ties at one span read rule and message. The index last keeps the
-    // sort stable: of exact duplicates, the first found stays.
+    // Sort keys, not findings: a stable sort of the findings themselves would need a second
+    // buffer of them (tens of MB on a large tree); the order is applied in place below. A key
+    // packs file rank and start in one word, then end and index: comparisons read 16 bytes in
+    // order rather than two findings scattered over the heap, and only ties at one span read
+    // rule and message. The index last keeps the sort stable: of exact duplicates, the first
+    // found stays.
     let mut keys: Vec<(u64, u32, u32)> = diags
         .par_iter()
         .enumerate()
@@ -156,6 +158,7 @@ pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>, file_rank: impl Fn(&Span) -> 
     });
     let mut order: Vec<usize> = keys.into_iter().map(|k| k.2 as usize).collect();
     for i in 0..order.len() {
+        // Follow the cycle through `i`: position j takes the finding at order[j].
         let mut j = i;
         while order[j] != i {
             let k = order[j];

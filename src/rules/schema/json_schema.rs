@@ -154,8 +154,9 @@ struct SNode {
     required_after: bool,
     pattern: Option<(String, Matcher)>,
     unique: bool,
-    /// In schema order; `lookup` finds one by name (every key of every mapping is looked up,
-    /// some several times: a hash probe is a third of a binary search's string compares).
+    /// In schema order; `lookup` finds one by name. Every key of every mapping is looked up,
+    /// some several times: a hash probe compares one string, a binary search over a service's
+    /// 92 properties about seven.
     properties: Vec<(Cow<'static, str>, usize)>,
     lookup: foldhash::HashMap<Box<str>, usize>,
     patterns: Vec<(Matcher, usize)>,
