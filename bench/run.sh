@@ -64,6 +64,9 @@ measure() {
   echo "$wall $rss"
 }
 
+# Numbers given as arguments -> "median min max count".
+summary() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f %.3f %.3f %d\n", m, a[1], a[NR], NR}'; }
+
 # Measurements -> "median min max max_rss runs". As hyperfine does: one warm-up run first, not
 # recorded (the first run after a tree is written pays for cold caches: 50 ms instead of 17 on
 # the corpus), then RUNS runs, and more while less than MIN_TIME seconds have been measured,
@@ -80,11 +83,10 @@ stats() {
     total=$(awk -v t="$total" -v w="$w" 'BEGIN { print t + w }')
     n=$((n + 1))
   done
-  printf '%s\n' "${walls[@]}" | sort -g | awk -v rss="$rss" '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f %.3f %.3f %s %s\n", m, a[1], a[NR], rss, NR}'
+  local med min max runs
+  read -r med min max runs < <(summary "${walls[@]}")
+  echo "$med $min $max $rss $runs"
 }
-
-# Median of the numbers given as arguments.
-median() { printf '%s\n' "$@" | sort -g | awk '{a[NR]=$1} END {m=(NR%2)?a[(NR+1)/2]:(a[NR/2]+a[NR/2+1])/2; printf "%.3f", m}'; }
 
 compose_files() { find "$1" -type f \( -name 'compose*.y*ml' -o -name 'docker-compose*.y*ml' \) | sort; }
 
@@ -153,7 +155,7 @@ for ((i = 1; i < ${#trees[@]}; i++)); do
     read -r w _ < <(measure "$large" "$HYLINT check --format concise .")
     wl+=("$w")
   done
-  ms=$(median "${ws[@]}") ml=$(median "${wl[@]}")
+  ms=$(summary "${ws[@]}" | cut -d' ' -f1) ml=$(summary "${wl[@]}" | cut -d' ' -f1)
   growth+=("$(awk -v a="${counts[i-1]}" -v b="${counts[i]}" -v s="$ms" -v l="$ml" -v n="$GROWTH_RUNS" 'BEGIN { printf "| %d -> %d | %.1fx | %.3f -> %.3f | %d | %.1fx |", a, b, b / a, s, l, n, l / s }')")
 done
 rm -rf "$tmp"
