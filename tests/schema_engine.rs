@@ -288,7 +288,7 @@ fn mutate(doc: &mut Node, rng: &mut Rng, donors: &[Node]) {
         }
         (Kind::Map(es), 3) if !es.is_empty() => {
             let i = rng.below(es.len());
-            Shared::make_mut(es)[i].value.tag = Some(Tag::Reset);
+            Shared::make_mut(es)[i].value.set_tag(Some(Tag::Reset));
         }
         (Kind::Seq(items), 1 | 2) if !items.is_empty() => {
             let item = items[rng.below(items.len())].clone();

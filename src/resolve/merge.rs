@@ -15,9 +15,9 @@ pub fn merge_documents(base: &Node, over: &Node) -> Node {
 }
 
 fn merge_at(base: &Node, over: &Node, path: &mut Vec<String>) -> Node {
-    if over.tag == Some(Tag::Override) {
+    if over.tag() == Some(&Tag::Override) {
         let mut n = over.clone();
-        n.tag = None;
+        n.set_tag(None);
         return n;
     }
     // `path` is `services.*` followed by `p` (checked without building the pattern: this runs
@@ -48,7 +48,7 @@ fn merge_at(base: &Node, over: &Node, path: &mut Vec<String>) -> Node {
             let mut entries: Vec<Entry> = b.to_vec();
             for oe in o.iter() {
                 let key = oe.key_str().to_string();
-                if oe.value.tag == Some(Tag::Reset) {
+                if oe.value.tag() == Some(&Tag::Reset) {
                     entries.retain(|e| e.key_str() != key);
                     continue;
                 }
@@ -87,7 +87,7 @@ fn merge_at(base: &Node, over: &Node, path: &mut Vec<String>) -> Node {
             over.with_kind(Kind::seq(items))
         }
         _ => {
-            if over.tag == Some(Tag::Reset) {
+            if over.tag() == Some(&Tag::Reset) {
                 return base.clone();
             }
             over.clone()

@@ -158,7 +158,7 @@ fn key_value_map(v: &Node, env: Option<&Env>, null_to_empty: bool) -> Node {
                     Some(s) => string(s, e.value.span),
                     None => resolve_missing(e.key_str(), e.value.span),
                 };
-                value.used_at = e.value.used_at;
+                value.set_used_at(e.value.used_at());
                 Entry {
                     key: e.key.clone(),
                     value,
@@ -254,7 +254,7 @@ fn volumes(v: &Node, dir: &Path, problems: &mut Vec<NormalizeProblem>) -> Node {
                         es.push(entry("volume", Node::map(vol, sp)));
                     }
                     let mut n = Node::map(es, sp);
-                    n.used_at = i.used_at;
+                    n.set_used_at(i.used_at());
                     out.push(n);
                 }
                 Err(m) => {
@@ -307,7 +307,7 @@ fn ports(v: &Node, problems: &mut Vec<NormalizeProblem>) -> Node {
                         }
                         es.push(entry("protocol", string(p.protocol, sp)));
                         let mut n = Node::map(es, sp);
-                        n.used_at = i.used_at;
+                        n.set_used_at(i.used_at());
                         out.push(n);
                     }
                 }
@@ -344,7 +344,7 @@ fn file_refs(v: &Node, target_prefix: Option<&str>) -> Node {
             let mut n = match &i.kind {
                 Kind::Scalar(s) => {
                     let mut n = Node::map(vec![entry("source", string(s.clone(), i.span))], i.span);
-                    n.used_at = i.used_at;
+                    n.set_used_at(i.used_at());
                     n
                 }
                 _ => i.clone(),

@@ -23,7 +23,7 @@ impl Raw {
     pub fn service(&self, name: &str) -> Option<&Node> {
         self.parsed.docs.iter().find_map(|d| {
             let e = d.get("services")?.entry(name)?;
-            (e.merged_from.is_none() && e.value.used_at.is_none() && e.value.is_map())
+            (e.merged_from.is_none() && e.value.used_at().is_none() && e.value.is_map())
                 .then_some(&e.value)
         })
     }
@@ -81,7 +81,7 @@ pub fn service_fix(
 pub fn own_get<'n>(map: &'n Node, key: &str) -> Option<&'n Node> {
     map.as_map()?
         .iter()
-        .find(|e| e.key_str() == key && e.merged_from.is_none() && e.value.used_at.is_none())
+        .find(|e| e.key_str() == key && e.merged_from.is_none() && e.value.used_at().is_none())
         .map(|e| &e.value)
 }
 

@@ -171,7 +171,7 @@ impl Scope<'_> {
         message: String,
     ) -> Diagnostic {
         let mut d = Diagnostic::new(meta, value.span, message).with_service(&svc.name);
-        if let Some(site) = value.used_at {
+        if let Some(site) = value.used_at() {
             d = d.with_label(site, "used here through an alias");
         }
         if !svc.owns(value.span) {

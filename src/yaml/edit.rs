@@ -245,7 +245,7 @@ fn own_entries(map: &Node) -> Vec<&super::Entry> {
         .iter()
         .filter(|e| {
             e.merged_from.is_none()
-                && e.key.used_at.is_none()
+                && e.key.used_at().is_none()
                 && e.key.span.start >= map.span.start
                 && e.key.span.end <= map.span.end
         })

@@ -55,14 +55,33 @@ pub struct Node {
     dollar: bool,
     /// Where the value is written.
     pub span: Span,
-    /// Where the value is used through an alias (outermost alias site), if it came through one.
-    pub used_at: Option<Span>,
-    pub tag: Option<Tag>,
+    /// Where the value is used through an alias (outermost alias site), if it came through one:
+    /// see `used_at`.
+    used: Site,
+    /// Boxed: tags are rare, and a node is copied often (88 bytes with the tag inline, 56 now).
+    tag: Option<Box<Tag>>,
 }
 
-/// A scalar's text, shared like a collection's children (`Shared`): copies of a tree keep the
-/// parse's text wherever interpolation or normalisation leaves a scalar as it was.
-pub type Text = std::sync::Arc<str>;
+/// An alias site, in the file of the node it is recorded on (an alias refers to an anchor of
+/// its own file): 8 bytes where `Option<Span>` takes 16.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Site {
+    start: u32,
+    end: u32,
+}
+
+impl Site {
+    const NONE: Site = Site {
+        start: u32::MAX,
+        end: u32::MAX,
+    };
+}
+
+/// A scalar's text. Up to 23 bytes (most keys, many values) it is held in the node itself: no
+/// allocation to parse it, copy it or free it. Longer text is shared like a collection's
+/// children (`Shared`): copies of a tree keep the parse's text wherever interpolation or
+/// normalisation leaves a scalar as it was.
+pub type Text = smol_str::SmolStr;
 
 /// A collection's children, shared between copies of the tree (the parse, its interpolated
 /// copy, the model, `extends` merges): copying a node copies no child, and a copy that changes
@@ -88,8 +107,9 @@ impl Node {
     /// A node written where `self` is, holding `kind` instead of `self`'s value.
     pub fn with_kind(&self, kind: Kind) -> Node {
         Node {
-            used_at: self.used_at,
-            ..Node::new(kind, self.style, self.span, self.tag.clone())
+            used: self.used,
+            tag: self.tag.clone(),
+            ..Node::new(kind, self.style, self.span, None)
         }
     }
 
@@ -102,9 +122,40 @@ impl Node {
             kind,
             style,
             span,
-            used_at: None,
-            tag,
+            used: Site::NONE,
+            tag: tag.map(Box::new),
         }
+    }
+
+    /// Where the value is used through an alias (outermost alias site), if it came through one.
+    pub fn used_at(&self) -> Option<Span> {
+        (self.used != Site::NONE).then_some(Span {
+            file: self.span.file,
+            start: self.used.start,
+            end: self.used.end,
+        })
+    }
+
+    /// Record (or clear) the alias site; it must be in the node's file.
+    pub fn set_used_at(&mut self, site: Option<Span>) {
+        self.used = match site {
+            Some(s) => {
+                debug_assert_eq!(s.file, self.span.file, "an alias site in another file");
+                Site {
+                    start: s.start,
+                    end: s.end,
+                }
+            }
+            None => Site::NONE,
+        };
+    }
+
+    pub fn tag(&self) -> Option<&Tag> {
+        self.tag.as_deref()
+    }
+
+    pub fn set_tag(&mut self, tag: Option<Tag>) {
+        self.tag = tag.map(Box::new);
     }
 }
 
@@ -149,7 +200,7 @@ impl Node {
 
     /// The span the user sees for this value at this place: the alias site if it came through one.
     pub fn site(&self) -> Span {
-        self.used_at.unwrap_or(self.span)
+        self.used_at().unwrap_or(self.span)
     }
 
     pub fn as_str(&self) -> Option<&str> {
@@ -192,7 +243,7 @@ impl Node {
     pub fn typed(&self) -> Typed<'_> {
         match &self.kind {
             Kind::Scalar(s) => {
-                let forced = match &self.tag {
+                let forced = match self.tag() {
                     Some(Tag::Core(t)) => Some(t.as_str()),
                     _ => None,
                 };
@@ -221,10 +272,10 @@ impl Node {
     /// The chain of nodes from this one down to the node written at `span` (not through alias
     /// copies, which share their anchor's spans).
     pub fn chain_to(&self, span: Span) -> Option<Vec<&Node>> {
-        if self.span == span && self.used_at.is_none() {
+        if self.span == span && self.used_at().is_none() {
             return Some(vec![self]);
         }
-        if self.used_at.is_some() || self.span.file != span.file {
+        if self.used_at().is_some() || self.span.file != span.file {
             return None;
         }
         let children: Vec<&Node> = match &self.kind {
@@ -237,7 +288,7 @@ impl Node {
                 .collect(),
         };
         for c in children {
-            if c.used_at.is_none()
+            if c.used_at().is_none()
                 && c.span.start <= span.start
                 && span.end <= c.span.end.max(c.span.start)
                 || c.span == span
@@ -416,8 +467,8 @@ fn count_nodes(n: &Node) -> usize {
 fn mark_used(n: &mut Node, site: Span) {
     // Only the outermost alias site is recorded; nested values keep their own spans and get the
     // same site so that a rule can report "used here".
-    if n.used_at.is_none() {
-        n.used_at = Some(site);
+    if n.used_at().is_none() {
+        n.set_used_at(Some(site));
     }
     match &mut n.kind {
         Kind::Scalar(_) => {}
@@ -486,7 +537,7 @@ impl Builder<'_> {
                     continue;
                 }
             };
-            if key_text == "<<" && e.key.style == Style::Plain && e.key.tag.is_none() {
+            if key_text == "<<" && e.key.style == Style::Plain && e.key.tag().is_none() {
                 merges.push(e);
                 continue;
             }

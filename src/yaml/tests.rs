@@ -47,7 +47,7 @@ fn aliases_keep_definition_span_and_record_use_site() {
     let y = d.get("y").unwrap();
     assert_eq!(y.as_str(), Some("hello"));
     assert_eq!(slice(t, y.span), "hello");
-    assert_eq!(slice(t, y.used_at.unwrap()), "*v");
+    assert_eq!(slice(t, y.used_at().unwrap()), "*v");
     assert_eq!(slice(t, y.site()), "*v");
 }
 
@@ -105,8 +105,8 @@ fn yaml_1_2_scalars_as_compose_reads_them() {
 fn reset_and_override_tags_are_kept() {
     let t = "a: !reset []\nb: !override {x: 1}\nc: !!str 12\n";
     let d = &p(t).docs[0];
-    assert_eq!(d.get("a").unwrap().tag, Some(Tag::Reset));
-    assert_eq!(d.get("b").unwrap().tag, Some(Tag::Override));
+    assert_eq!(d.get("a").unwrap().tag(), Some(&Tag::Reset));
+    assert_eq!(d.get("b").unwrap().tag(), Some(&Tag::Override));
     assert_eq!(d.get("c").unwrap().typed(), Typed::Str("12"));
 }
 

@@ -198,7 +198,7 @@ pub struct Error<'s> {
 fn members(entries: &[Entry]) -> Vec<(&str, &Node)> {
     let mut out: Vec<(&str, &Node)> = Vec::with_capacity(entries.len());
     for e in entries {
-        if e.value.tag == Some(Tag::Reset) {
+        if e.value.tag() == Some(&Tag::Reset) {
             continue;
         }
         let k = e.key_str();
@@ -676,7 +676,7 @@ impl Schema {
         }
         match &v.kind {
             Kind::Map(es) => {
-                let live = |e: &Entry| e.value.tag != Some(Tag::Reset);
+                let live = |e: &Entry| e.value.tag() != Some(&Tag::Reset);
                 if s.required
                     .iter()
                     .any(|r| !es.iter().any(|e| live(e) && e.key_str() == r.as_str()))

@@ -49,7 +49,7 @@ pub fn to_json(n: &Node) -> Value {
         Kind::Map(es) => {
             let mut m = Map::new();
             for e in es.iter() {
-                if e.value.tag == Some(Tag::Reset) {
+                if e.value.tag() == Some(&Tag::Reset) {
                     continue;
                 }
                 m.insert(e.key_str().to_string(), to_json(&e.value));
