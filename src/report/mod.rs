@@ -52,16 +52,24 @@ pub fn position(files: &[Arc<SourceFile>], span: Span) -> Position {
 
 /// `path:line:col: severity[rule] message`
 pub fn concise_line(files: &[Arc<SourceFile>], d: &crate::diagnostic::Diagnostic) -> String {
-    let p = position(files, d.primary);
-    format!(
-        "{}:{}:{}: {}[{}] {}",
-        files[d.primary.file.0 as usize].display,
-        p.line,
-        p.column,
-        d.severity.as_str(),
-        d.rule,
-        d.message
-    )
+    let mut out = String::new();
+    push_concise(&mut out, files, d);
+    out
+}
+
+/// `concise_line` appended to `out`: only the start is placed (the end is not shown), and no
+/// string is made per line.
+fn push_concise(out: &mut String, files: &[Arc<SourceFile>], d: &crate::diagnostic::Diagnostic) {
+    use std::fmt::Write;
+    let f = &files[d.primary.file.0 as usize];
+    let (line, column) = f.line_col(d.primary.start as usize);
+    out.push_str(&f.display);
+    let _ = write!(out, ":{line}:{column}: ");
+    out.push_str(d.severity.as_str());
+    out.push('[');
+    out.push_str(d.rule);
+    out.push_str("] ");
+    out.push_str(&d.message);
 }
 
 /// The concise lines, formatted in parallel a block at a time (a large tree has findings by
@@ -73,15 +81,20 @@ pub fn write_concise(
     use rayon::prelude::*;
     let files = outcome.ws.files();
     for block in outcome.diagnostics.chunks(8192) {
-        let text: String = block
-            .par_iter()
-            .map(|d| {
-                let mut l = concise_line(&files, d);
-                l.push('\n');
-                l
+        let parts: Vec<String> = block
+            .par_chunks(256)
+            .map(|part| {
+                let mut text = String::with_capacity(part.len() * 128);
+                for d in part {
+                    push_concise(&mut text, &files, d);
+                    text.push('\n');
+                }
+                text
             })
             .collect();
-        w.write_all(text.as_bytes())?;
+        for p in parts {
+            w.write_all(p.as_bytes())?;
+        }
     }
     Ok(())
 }
