@@ -331,8 +331,17 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
                         .map(|l| l.trim_start_matches("VmRSS:").trim().to_string())
                 })
                 .unwrap_or_default();
+            // CPU time of all threads so far: against the wall time, how well a phase uses the
+            // cores.
+            // SAFETY: getrusage writes one struct we own.
+            let cpu = unsafe {
+                let mut u: libc::rusage = std::mem::zeroed();
+                libc::getrusage(libc::RUSAGE_SELF, &mut u);
+                let ms = |t: libc::timeval| t.tv_sec as f64 * 1e3 + t.tv_usec as f64 / 1e3;
+                ms(u.ru_utime) + ms(u.ru_stime)
+            };
             eprintln!(
-                "hylint timing: {name}: {:.1} ms, rss {rss}",
+                "hylint timing: {name}: {:.1} ms, cpu {cpu:.0} ms, rss {rss}",
                 t0.elapsed().as_secs_f64() * 1000.0
             );
         }
