@@ -51,7 +51,8 @@ pub struct Node {
     /// the nodes without (most of a file). Exact for a tree as parsed and for nodes built by
     /// the constructors here; `as_map_mut` sets it, not knowing what the caller will write, and
     /// code that changes `kind` in place leaves it as it was (only trees as parsed, and their
-    /// documents merged, are interpolated).
+    /// documents merged, are interpolated). The parser leaves it unset on a mapping key without
+    /// an anchor: keys are not interpolated.
     dollar: bool,
     /// Where the value is written.
     pub span: Span,
@@ -113,12 +114,19 @@ impl Node {
         }
     }
 
-    /// The one place a node is put together, so that `dollar` follows from `kind`. Inlined: the
-    /// parser builds every node through it.
+    /// A node put together so that `dollar` follows from `kind`. Inlined: the parser builds
+    /// every collection through it.
     #[inline]
     fn new(kind: Kind, style: Style, span: Span, tag: Option<Tag>) -> Node {
+        let dollar = kind.dollar();
+        Node::with_dollar(kind, style, span, tag, dollar)
+    }
+
+    /// `new` with `dollar` worked out by the caller (the parser, for a scalar it has read).
+    #[inline]
+    fn with_dollar(kind: Kind, style: Style, span: Span, tag: Option<Tag>, dollar: bool) -> Node {
         Node {
-            dollar: kind.dollar(),
+            dollar,
             kind,
             style,
             span,
@@ -817,7 +825,18 @@ impl<'a> fast::Sink<'a> for Run<'a> {
                     Style::Literal | Style::Folded => b.block_scalar_span(r),
                     _ => r,
                 };
-                let node = Node::new(Kind::Scalar(Text::from(value)), st, b.span(rr), tag);
+                // `dollar` is read on values only: a key's text is not searched for `$` unless
+                // an anchor may bring it in as a value.
+                let key = matches!(
+                    stack.last(),
+                    Some(Frame::Map {
+                        pending_key: None,
+                        ..
+                    })
+                );
+                let dollar = (!key || anchor != 0) && value.contains('$');
+                let node =
+                    Node::with_dollar(Kind::Scalar(Text::from(value)), st, b.span(rr), tag, dollar);
                 b.complete(stack, open, node, anchor, docs);
             }
             Ev::SeqStart(flow, anchor, tag) => {

@@ -154,3 +154,16 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     }
     let _ = p(&block); // must return, whatever it says
 }
+
+#[test]
+fn dollar_is_found_in_values_and_in_keys_an_alias_brings_in_as_values() {
+    let t = "a: ${X}\n&k ${Y}: 1\nb: *k\nc: plain\n";
+    let parsed = p(t);
+    assert!(parsed.problems.is_empty(), "{:?}", parsed.problems);
+    let d = &parsed.docs[0];
+    assert!(d.may_hold_dollar());
+    assert!(d.get("a").unwrap().may_hold_dollar());
+    assert_eq!(d.get("b").unwrap().as_str(), Some("${Y}"));
+    assert!(d.get("b").unwrap().may_hold_dollar());
+    assert!(!d.get("c").unwrap().may_hold_dollar());
+}
