@@ -353,3 +353,62 @@ fn agrees_with_jsonschema_on_mutated_documents() {
     // Every kind of message was compared at least once.
     assert!(seen.iter().all(|n| *n > 0), "kinds never reached: {seen:?}");
 }
+
+/// Mappings and lists longer than the engine compares pairwise (64 entries) are checked through
+/// hashes: findings still agree with jsonschema, with repeated keys (the last value counts,
+/// `!reset` ones left out) and repeated items.
+#[test]
+fn agrees_with_jsonschema_on_long_mappings_and_lists() {
+    let service = |env: &str, hosts: &str| {
+        let text =
+            format!("services:\n  a:\n    image: x\n    environment:\n{env}    labels:\n{hosts}");
+        hylint::yaml::parse(FileId(0), &text).docs.remove(0)
+    };
+    let env: String = (0..100).map(|i| format!("      K{i}: v{i}\n")).collect();
+    let list = |extra: &str| -> String {
+        let mut p: String = (0..100).map(|i| format!("      - L{i}=x\n")).collect();
+        p.push_str(extra);
+        p
+    };
+    let findings = |name: &str, doc: &Node| agree(name, doc).len();
+    assert_eq!(findings("unique", &service(&env, &list(""))), 0);
+    assert_eq!(
+        findings("an item again", &service(&env, &list("      - L42=x\n"))),
+        1
+    );
+    assert_eq!(
+        findings("a near miss", &service(&env, &list("      - L42=y\n"))),
+        0
+    );
+
+    // Repeated keys cannot be parsed (the parser keeps the last); they are put in by hand.
+    let repeat = |first_bad: bool, reset: bool| {
+        let mut doc = service(&env, &list(""));
+        let svc = doc
+            .get_mut("services")
+            .and_then(|s| s.get_mut("a"))
+            .unwrap();
+        let es = svc.get_mut("environment").unwrap().as_map_mut().unwrap();
+        let span = es[0].value.span;
+        let bad = Node::seq(vec![Node::scalar("x", span)], span);
+        let good = Node::scalar("fine", span);
+        let (a, b) = if first_bad { (bad, good) } else { (good, bad) };
+        es[7].value = a;
+        let mut again = es[7].clone();
+        again.value = b;
+        if reset {
+            again.value.set_tag(Some(Tag::Reset));
+        }
+        es.push(again);
+        doc
+    };
+    assert_eq!(
+        findings("repeated key, last valid", &repeat(true, false)),
+        0
+    );
+    assert_eq!(
+        findings("repeated key, last invalid", &repeat(false, false)),
+        1
+    );
+    assert_eq!(findings("repeated key, last reset", &repeat(true, true)), 1);
+}

@@ -134,22 +134,39 @@ fn key_value_map(v: &Node, env: Option<&Env>, null_to_empty: bool) -> Node {
     };
     let entries: Vec<Entry> = match &v.kind {
         Kind::Seq(items) => {
-            let mut out: Vec<Entry> = Vec::new();
-            for i in items.iter() {
-                let Some(s) = i.as_str() else { continue };
-                let (k, val) = match s.split_once('=') {
-                    Some((k, val)) => (k, Some(string(val, i.span))),
-                    None => (s, None),
-                };
-                let val = val.unwrap_or_else(|| resolve_missing(k, i.span));
-                out.retain(|e| e.key_str() != k);
-                out.push(Entry {
-                    key: string(k, i.span),
-                    value: val,
+            // `KEY=value` or `KEY`. A repeated key keeps its last value at its last place: the
+            // items kept are the last of their keys, in order (found with one map, not by
+            // removing earlier ones at each item, which made a long list quadratic).
+            let pairs: Vec<(&str, Option<&str>, Span)> = items
+                .iter()
+                .filter_map(|i| {
+                    let s = i.as_str()?;
+                    Some(match s.split_once('=') {
+                        Some((k, val)) => (k, Some(val), i.span),
+                        None => (s, None, i.span),
+                    })
+                })
+                .collect();
+            // Most lists are short: scanned, with no map to build.
+            let last: Option<foldhash::HashMap<&str, usize>> = (pairs.len() > 16)
+                .then(|| pairs.iter().enumerate().map(|(n, p)| (p.0, n)).collect());
+            let is_last = |n: usize, k: &str| match &last {
+                Some(m) => m[k] == n,
+                None => !pairs[n + 1..].iter().any(|q| q.0 == k),
+            };
+            pairs
+                .iter()
+                .enumerate()
+                .filter(|(n, p)| is_last(*n, p.0))
+                .map(|(_, &(k, val, span))| Entry {
+                    key: string(k, span),
+                    value: match val {
+                        Some(val) => string(val, span),
+                        None => resolve_missing(k, span),
+                    },
                     merged_from: None,
-                });
-            }
-            out
+                })
+                .collect()
         }
         Kind::Map(es) => es
             .iter()
@@ -480,6 +497,45 @@ pub fn normalize_file_resource(res: &mut Node, dir: &Path) {
     if let Some(f) = res.get_mut("file") {
         if let Some(s) = f.as_str() {
             *f = string(resolve_path(dir, s).to_string_lossy(), f.span);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    /// `KEY=value` lists, short (scanned) and long (indexed): a repeated key keeps its last
+    /// value at its last place, as removing the earlier entry at each item does.
+    #[test]
+    fn key_value_lists_keep_the_last_of_each_key_at_its_place() {
+        for n in [6, 40] {
+            let mut items: Vec<String> = (0..n).map(|i| format!("K{i}=v{i}")).collect();
+            items.extend(["K3=late".into(), "K1".into(), "K3=last".into()]);
+            let text = format!("[{}]", items.join(", "));
+            let list = crate::yaml::parse(FileId(0), &text).docs.remove(0);
+            let got: Vec<(String, String)> = key_value_map(&list, None, true)
+                .as_map()
+                .unwrap()
+                .iter()
+                .map(|e| {
+                    (
+                        e.key_str().to_string(),
+                        e.value.as_str().unwrap().to_string(),
+                    )
+                })
+                .collect();
+            let mut want: Vec<(String, String)> = Vec::new();
+            for i in &items {
+                let (k, v) = i.split_once('=').unwrap_or((i, ""));
+                want.retain(|(key, _)| key != k);
+                want.push((k.to_string(), v.to_string()));
+            }
+            assert_eq!(got, want, "{n} items");
+            assert_eq!(got.len(), n);
+            assert_eq!(got[n - 2], ("K1".into(), String::new()));
+            assert_eq!(got[n - 1], ("K3".into(), "last".into()));
         }
     }
 }

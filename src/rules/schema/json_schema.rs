@@ -197,17 +197,61 @@ pub struct Error<'s> {
 /// its last value at its first position (as a JSON object built from the entries would).
 fn members(entries: &[Entry]) -> Vec<(&str, &Node)> {
     let mut out: Vec<(&str, &Node)> = Vec::with_capacity(entries.len());
+    // Keys seen so far: a scan of `out` while the mapping is small, a hash map once it is large.
+    let mut index: Option<foldhash::HashMap<&str, usize>> =
+        (entries.len() > SMALL_MAP).then(Default::default);
     for e in entries {
         if e.value.tag() == Some(&Tag::Reset) {
             continue;
         }
         let k = e.key_str();
-        match out.iter_mut().find(|(name, _)| *name == k) {
-            Some(slot) => slot.1 = &e.value,
-            None => out.push((k, &e.value)),
+        let seen = match &index {
+            Some(ix) => ix.get(k).copied(),
+            None => out.iter().position(|(name, _)| *name == k),
+        };
+        match seen {
+            Some(i) => out[i].1 = &e.value,
+            None => {
+                if let Some(ix) = &mut index {
+                    ix.insert(k, out.len());
+                }
+                out.push((k, &e.value));
+            }
         }
     }
     out
+}
+
+/// Up to this many entries, a mapping's repeated keys (or a list's repeated items) are found
+/// by comparing pairs: most mappings are this small, and most pairs differ at the first byte,
+/// which costs less than building a hash map. A larger one is indexed by hash, so that a
+/// mapping of 20 000 keys costs 20 000 steps, not 200 million.
+const SMALL_MAP: usize = 64;
+
+/// For each entry of a mapping, whether it is the last live one with its key (`live`: not
+/// `!reset`): a repeated key counts once, with its last value (see `members`).
+fn last_of_key<'e>(
+    es: &'e [Entry],
+    live: impl Fn(&Entry) -> bool + 'e,
+) -> impl Fn(usize) -> bool + 'e {
+    let last: Option<foldhash::HashMap<&str, usize>> = (es.len() > SMALL_MAP).then(|| {
+        es.iter()
+            .enumerate()
+            .filter(|(_, e)| live(e))
+            .map(|(i, e)| (e.key_str(), i))
+            .collect()
+    });
+    move |i| {
+        let e = &es[i];
+        if !live(e) {
+            return false;
+        }
+        let k = e.key_str();
+        match &last {
+            Some(m) => m.get(k) == Some(&i),
+            None => !es[i + 1..].iter().any(|o| live(o) && o.key_str() == k),
+        }
+    }
 }
 
 /// The value's JSON type bit (`integer` numbers carry both integer and number), from the
@@ -326,18 +370,83 @@ fn equals(a: &Node, b: &Node) -> bool {
 }
 
 fn has_duplicates(items: &[Node]) -> bool {
-    if items.iter().all(|i| matches!(i.kind, Kind::Scalar(_))) {
-        // Each scalar's type worked out once, not once per pair.
-        let typed: Vec<Typed> = items.iter().map(Node::typed).collect();
-        return typed
-            .iter()
-            .enumerate()
-            .any(|(i, a)| typed[i + 1..].iter().any(|b| scalars_equal(a, b)));
+    let scalars = items.iter().all(|i| matches!(i.kind, Kind::Scalar(_)));
+    // Each scalar's type worked out once, not once per pair.
+    let typed: Vec<Typed> = if scalars {
+        items.iter().map(Node::typed).collect()
+    } else {
+        Vec::new()
+    };
+    let same = |i: usize, j: usize| {
+        if scalars {
+            scalars_equal(&typed[i], &typed[j])
+        } else {
+            equals(&items[i], &items[j])
+        }
+    };
+    if items.len() <= SMALL_MAP {
+        return (0..items.len()).any(|i| (i + 1..items.len()).any(|j| same(i, j)));
     }
-    items
+    // A long list: items are grouped by a hash that equal items share, and only items of one
+    // group are compared, so that 20 000 ports are not 200 million comparisons.
+    let mut hashed: Vec<(u64, usize)> = items
         .iter()
         .enumerate()
-        .any(|(i, a)| items[i + 1..].iter().any(|b| equals(a, b)))
+        .map(|(i, n)| (value_hash(n), i))
+        .collect();
+    hashed.sort_unstable();
+    hashed.chunk_by(|a, b| a.0 == b.0).any(|group| {
+        group
+            .iter()
+            .enumerate()
+            .any(|(x, a)| group[x + 1..].iter().any(|b| same(a.1, b.1)))
+    })
+}
+
+/// A hash of a value as `equals` compares it: equal values hash alike (numbers by value, a
+/// mapping's members in any order, null, NaN and infinity all null).
+fn value_hash(n: &Node) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    match &n.kind {
+        Kind::Scalar(_) => {
+            let typed = n.typed();
+            match (number(&typed), &typed) {
+                (Some(Num::Int(i)), _) => (0u8, number_bits(i as f64)).hash(&mut h),
+                (Some(Num::Float(f)), _) => (0u8, number_bits(f)).hash(&mut h),
+                (None, Typed::Str(s)) => (1u8, s).hash(&mut h),
+                (None, Typed::Bool(b)) => (2u8, b).hash(&mut h),
+                (None, _) => 3u8.hash(&mut h),
+            }
+        }
+        Kind::Seq(items) => {
+            (4u8, items.len()).hash(&mut h);
+            for i in items.iter() {
+                value_hash(i).hash(&mut h);
+            }
+        }
+        Kind::Map(es) => {
+            let ms = members(es);
+            // Summed: the same members in another order give the same hash.
+            let sum = ms.iter().fold(0u64, |acc, (k, v)| {
+                let mut m = std::hash::DefaultHasher::new();
+                (k, value_hash(v)).hash(&mut m);
+                acc.wrapping_add(m.finish())
+            });
+            (5u8, ms.len(), sum).hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
+/// A number's bits as `value_hash` hashes them: an integer as the float it compares equal to,
+/// and 0 for -0.
+fn number_bits(f: f64) -> u64 {
+    if f == 0.0 {
+        0
+    } else {
+        f.to_bits()
+    }
 }
 
 /// Keywords that only describe; every other keyword must be one the engine checks.
@@ -683,13 +792,14 @@ impl Schema {
                 {
                     return false;
                 }
+                // A repeated key counts once, with its last value (see `members`; order does
+                // not matter to validity, so no list of members is built here).
+                let counted = last_of_key(es, live);
                 for (i, e) in es.iter().enumerate() {
-                    let k = e.key_str();
-                    // A repeated key counts once, with its last value (see `members`; order
-                    // does not matter to validity, so no list of members is built here).
-                    if !live(e) || es[i + 1..].iter().any(|o| live(o) && o.key_str() == k) {
+                    if !counted(i) {
                         continue;
                     }
+                    let k = e.key_str();
                     let x = &e.value;
                     let declared = self.declared(s, k);
                     if let Some(c) = declared {
@@ -939,6 +1049,41 @@ impl Schema {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Long lists find repeats through `value_hash`: the answer is the pairwise one, for
+    /// numbers by value (1 and 1.0, 0 and -0), null and NaN, and mappings in any key order.
+    #[test]
+    fn long_lists_find_the_repeats_pairs_find() {
+        let items = |extra: &str| {
+            let mut t: Vec<String> = (0..80).map(|i| format!("s{i}")).collect();
+            t.extend(["1", "0", "~", "{a: 1, b: [x, 2]}", "true", "'7'"].map(String::from));
+            t.push(extra.to_string());
+            let text = format!("[{}]", t.join(", "));
+            crate::yaml::parse(crate::source::FileId(0), &text)
+                .docs
+                .remove(0)
+        };
+        let pairwise = |n: &Node| {
+            let v = n.as_seq().unwrap();
+            (0..v.len()).any(|i| (i + 1..v.len()).any(|j| equals(&v[i], &v[j])))
+        };
+        for (extra, repeated) in [
+            ("1.0", true),
+            ("-0.0", true),
+            (".nan", true),
+            ("{b: [x, 2.0], a: 1}", true),
+            ("{b: [2, x], a: 1}", false),
+            ("s79", true),
+            ("s80", false),
+            ("'true'", false),
+            ("7", false),
+        ] {
+            let list = items(extra);
+            assert!(list.as_seq().unwrap().len() > SMALL_MAP);
+            assert_eq!(pairwise(&list), repeated, "{extra}");
+            assert_eq!(has_duplicates(list.as_seq().unwrap()), repeated, "{extra}");
+        }
+    }
 
     #[test]
     fn hand_matchers_agree_with_the_regex() {
