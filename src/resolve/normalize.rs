@@ -135,8 +135,8 @@ fn key_value_map(v: &Node, env: Option<&Env>, null_to_empty: bool) -> Node {
     let entries: Vec<Entry> = match &v.kind {
         Kind::Seq(items) => {
             // `KEY=value` or `KEY`. A repeated key keeps its last value at its last place: the
-            // items kept are the last of their keys, in order (found with one map, not by
-            // removing earlier ones at each item, which made a long list quadratic).
+            // items kept are the last of their keys, in order (`last_of_key`; removing the
+            // earlier entry at each item made a long list quadratic).
             let pairs: Vec<(&str, Option<&str>, Span)> = items
                 .iter()
                 .filter_map(|i| {
@@ -147,17 +147,11 @@ fn key_value_map(v: &Node, env: Option<&Env>, null_to_empty: bool) -> Node {
                     })
                 })
                 .collect();
-            // Most lists are short: scanned, with no map to build.
-            let last: Option<foldhash::HashMap<&str, usize>> = (pairs.len() > 16)
-                .then(|| pairs.iter().enumerate().map(|(n, p)| (p.0, n)).collect());
-            let is_last = |n: usize, k: &str| match &last {
-                Some(m) => m[k] == n,
-                None => !pairs[n + 1..].iter().any(|q| q.0 == k),
-            };
+            let is_last = crate::yaml::last_of_key(pairs.len(), |n| Some(pairs[n].0));
             pairs
                 .iter()
                 .enumerate()
-                .filter(|(n, p)| is_last(*n, p.0))
+                .filter(|(n, _)| is_last(*n))
                 .map(|(_, &(k, val, span))| Entry {
                     key: string(k, span),
                     value: match val {

@@ -372,6 +372,29 @@ impl Parsed {
     }
 }
 
+/// Up to this many items, repeated keys (or items) are found by comparing pairs: most mappings
+/// and lists are this short, and most pairs differ at the first byte, which costs less than
+/// building a hash map. A longer one is indexed by hash, so that 20 000 keys cost 20 000 steps,
+/// not 200 million.
+pub const PAIRWISE: usize = 64;
+
+/// For each of `n` items, whether it is the last with its key (`key`: `None` for an item that
+/// does not count, which is never the last): a repeated key counts once, with its last value.
+pub fn last_of_key<'a, K: Fn(usize) -> Option<&'a str>>(
+    n: usize,
+    key: K,
+) -> impl Fn(usize) -> bool + use<'a, K> {
+    let last: Option<foldhash::HashMap<&'a str, usize>> =
+        (n > PAIRWISE).then(|| (0..n).filter_map(|i| key(i).map(|k| (k, i))).collect());
+    move |i| match key(i) {
+        None => false,
+        Some(k) => match &last {
+            Some(m) => m.get(k) == Some(&i),
+            None => !(i + 1..n).any(|j| key(j) == Some(k)),
+        },
+    }
+}
+
 /// Where each key of a mapping being built is: a scan while the mapping is small (most are),
 /// a hash map once it is large, so that a huge mapping is not quadratic.
 #[derive(Default)]

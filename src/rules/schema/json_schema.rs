@@ -13,7 +13,7 @@
 //! order, so the order decides messages. `tests/schema_engine.rs` holds the two equal on the
 //! corpus and on thousands of mutated documents.
 
-use crate::yaml::{Entry, Kind, Node, Tag, Typed};
+use crate::yaml::{last_of_key, Entry, Kind, Node, Tag, Typed, PAIRWISE};
 use serde_json::Value;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -199,7 +199,7 @@ fn members(entries: &[Entry]) -> Vec<(&str, &Node)> {
     let mut out: Vec<(&str, &Node)> = Vec::with_capacity(entries.len());
     // Keys seen so far: a scan of `out` while the mapping is small, a hash map once it is large.
     let mut index: Option<foldhash::HashMap<&str, usize>> =
-        (entries.len() > SMALL_MAP).then(Default::default);
+        (entries.len() > PAIRWISE).then(Default::default);
     for e in entries {
         if e.value.tag() == Some(&Tag::Reset) {
             continue;
@@ -220,38 +220,6 @@ fn members(entries: &[Entry]) -> Vec<(&str, &Node)> {
         }
     }
     out
-}
-
-/// Up to this many entries, a mapping's repeated keys (or a list's repeated items) are found
-/// by comparing pairs: most mappings are this small, and most pairs differ at the first byte,
-/// which costs less than building a hash map. A larger one is indexed by hash, so that a
-/// mapping of 20 000 keys costs 20 000 steps, not 200 million.
-const SMALL_MAP: usize = 64;
-
-/// For each entry of a mapping, whether it is the last live one with its key (`live`: not
-/// `!reset`): a repeated key counts once, with its last value (see `members`).
-fn last_of_key<'e>(
-    es: &'e [Entry],
-    live: impl Fn(&Entry) -> bool + 'e,
-) -> impl Fn(usize) -> bool + 'e {
-    let last: Option<foldhash::HashMap<&str, usize>> = (es.len() > SMALL_MAP).then(|| {
-        es.iter()
-            .enumerate()
-            .filter(|(_, e)| live(e))
-            .map(|(i, e)| (e.key_str(), i))
-            .collect()
-    });
-    move |i| {
-        let e = &es[i];
-        if !live(e) {
-            return false;
-        }
-        let k = e.key_str();
-        match &last {
-            Some(m) => m.get(k) == Some(&i),
-            None => !es[i + 1..].iter().any(|o| live(o) && o.key_str() == k),
-        }
-    }
 }
 
 /// The value's JSON type bit (`integer` numbers carry both integer and number), from the
@@ -384,7 +352,7 @@ fn has_duplicates(items: &[Node]) -> bool {
             equals(&items[i], &items[j])
         }
     };
-    if items.len() <= SMALL_MAP {
+    if items.len() <= PAIRWISE {
         return (0..items.len()).any(|i| (i + 1..items.len()).any(|j| same(i, j)));
     }
     // A long list: items are grouped by a hash that equal items share, and only items of one
@@ -794,7 +762,7 @@ impl Schema {
                 }
                 // A repeated key counts once, with its last value (see `members`; order does
                 // not matter to validity, so no list of members is built here).
-                let counted = last_of_key(es, live);
+                let counted = last_of_key(es.len(), |i| live(&es[i]).then(|| es[i].key_str()));
                 for (i, e) in es.iter().enumerate() {
                     if !counted(i) {
                         continue;
@@ -1079,7 +1047,7 @@ mod tests {
             ("7", false),
         ] {
             let list = items(extra);
-            assert!(list.as_seq().unwrap().len() > SMALL_MAP);
+            assert!(list.as_seq().unwrap().len() > PAIRWISE);
             assert_eq!(pairwise(&list), repeated, "{extra}");
             assert_eq!(has_duplicates(list.as_seq().unwrap()), repeated, "{extra}");
         }
