@@ -504,7 +504,7 @@ mod tests {
     /// value at its last place, as removing the earlier entry at each item does.
     #[test]
     fn key_value_lists_keep_the_last_of_each_key_at_its_place() {
-        for n in [6, 40] {
+        for n in [6, 2 * crate::yaml::PAIRWISE] {
             let mut items: Vec<String> = (0..n).map(|i| format!("K{i}=v{i}")).collect();
             items.extend(["K3=late".into(), "K1".into(), "K3=last".into()]);
             let text = format!("[{}]", items.join(", "));
