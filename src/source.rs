@@ -137,41 +137,10 @@ impl SourceMap {
 }
 
 /// Lexically normalise a path (resolve `.` and `..` without touching the file system),
-/// the way docker compose resolves relative paths.
+/// the way docker compose resolves relative paths (Go's `filepath.Clean`, except that an
+/// empty result stays empty).
 pub fn normalize_path(p: &Path) -> PathBuf {
-    // Most paths have nothing to resolve: only plain names between single slashes (a Unix
-    // path's only separator).
-    let plain = cfg!(unix)
-        && p.as_os_str()
-            .as_encoded_bytes()
-            .split(|b| *b == b'/')
-            .enumerate()
-            .all(|(i, seg)| match seg {
-                b"" => i == 0,
-                b"." | b".." => false,
-                _ => true,
-            });
-    if plain && !p.as_os_str().is_empty() {
-        return p.to_path_buf();
-    }
-    normalize_components(p)
-}
-
-fn normalize_components(p: &Path) -> PathBuf {
-    use std::path::Component;
-    let mut out = PathBuf::new();
-    for c in p.components() {
-        match c {
-            Component::CurDir => {}
-            Component::ParentDir => {
-                if !out.pop() {
-                    out.push("..");
-                }
-            }
-            other => out.push(other.as_os_str()),
-        }
-    }
-    out
+    normalize_parts(&[p])
 }
 
 /// `base.join(rel)` normalised, as compose resolves a relative path; an absolute path is kept
@@ -181,7 +150,88 @@ pub fn resolve_path(base: &Path, rel: &str) -> PathBuf {
     if rel.is_absolute() {
         return rel;
     }
-    normalize_path(&base.join(rel))
+    normalize_parts(&[base, &rel])
+}
+
+/// The parts joined with `/` and normalised, in one pass over their bytes and one allocation:
+/// the loader resolves a path for every file reference, mostly with `..` in it (going through
+/// `Path::components` and `PathBuf::push` cost about 3 000 instructions a path).
+#[cfg(unix)]
+fn normalize_parts(parts: &[&Path]) -> PathBuf {
+    use std::os::unix::ffi::OsStringExt;
+    fn bytes<'a>(p: &&'a Path) -> &'a [u8] {
+        p.as_os_str().as_encoded_bytes()
+    }
+    let rooted = parts
+        .first()
+        .map(bytes)
+        .is_some_and(|b| b.first() == Some(&b'/'));
+    let mut out: Vec<u8> = Vec::with_capacity(parts.iter().map(|p| bytes(p).len() + 1).sum());
+    if rooted {
+        out.push(b'/');
+    }
+    let base = out.len();
+    // out[..fixed] is the root and the leading `..` of a relative path: nothing to pop there.
+    let mut fixed = base;
+    for part in parts.iter().map(bytes) {
+        // Most parts (a file's directory, above all) have nothing to resolve: no `.` or `..`
+        // segment and no empty one. They are copied whole (the trailing `/` dropped).
+        let plain = !part.starts_with(b".")
+            && memchr::memchr_iter(b'/', part)
+                .all(|i| !matches!(part.get(i + 1), Some(b'/' | b'.')));
+        if plain {
+            let part = part.strip_prefix(b"/").unwrap_or(part);
+            let part = part.strip_suffix(b"/").unwrap_or(part);
+            if !part.is_empty() {
+                if out.len() > base {
+                    out.push(b'/');
+                }
+                out.extend_from_slice(part);
+            }
+            continue;
+        }
+        for seg in part.split(|c| *c == b'/') {
+            match seg {
+                b"" | b"." => {}
+                b".." if out.len() > fixed => {
+                    let cut = memchr::memrchr(b'/', &out[fixed..]).map_or(fixed, |i| fixed + i);
+                    out.truncate(cut);
+                }
+                // `/..` is `/`, as for the kernel and Go; a relative path keeps its leading `..`.
+                b".." if rooted => {}
+                seg => {
+                    if out.len() > base {
+                        out.push(b'/');
+                    }
+                    out.extend_from_slice(seg);
+                    if seg == b".." {
+                        fixed = out.len();
+                    }
+                }
+            }
+        }
+    }
+    PathBuf::from(std::ffi::OsString::from_vec(out))
+}
+
+#[cfg(not(unix))]
+fn normalize_parts(parts: &[&Path]) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for c in parts.iter().flat_map(|p| p.components()) {
+        match c {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if matches!(out.components().next_back(), Some(Component::Normal(_))) {
+                    out.pop();
+                } else if !out.has_root() {
+                    out.push("..");
+                }
+            }
+            other => out.push(other.as_os_str()),
+        }
+    }
+    out
 }
 
 fn expand_tilde(p: &str) -> PathBuf {
@@ -198,38 +248,56 @@ mod tests {
     use super::*;
 
     #[test]
-    fn plain_paths_are_kept_as_the_components_would_give_them() {
-        for p in [
-            "/a/b/c.yml",
-            "a/b",
-            "a",
-            "/",
-            "",
-            ".",
-            "..",
-            "./a",
-            "../a",
-            "a/./b",
-            "a/../b",
-            "a//b",
-            "a/b/",
-            "/a/b/..",
-            "/a/.",
-            "a/.b/c",
-            "a/..b",
-            "a/b..",
-            "/..",
-            "//a",
-            "a/b/../../..",
-            ".hidden/x",
-            "/a b/c",
+    fn paths_normalise_as_go_filepath_clean_does() {
+        for (p, want) in [
+            ("/a/b/c.yml", "/a/b/c.yml"),
+            ("a/b", "a/b"),
+            ("a", "a"),
+            ("/", "/"),
+            ("", ""),
+            (".", ""),
+            ("..", ".."),
+            ("./a", "a"),
+            ("../a", "../a"),
+            ("a/./b", "a/b"),
+            ("a/../b", "b"),
+            ("a//b", "a/b"),
+            ("a/b/", "a/b"),
+            ("/a/b/..", "/a"),
+            ("/a/.", "/a"),
+            ("a/.b/c", "a/.b/c"),
+            ("a/..b", "a/..b"),
+            ("a/b..", "a/b.."),
+            ("/..", "/"),
+            ("/../x", "/x"),
+            ("//a", "/a"),
+            ("a/..", ""),
+            ("a/b/../../..", ".."),
+            // Leading `..` stay: popping one of them would lose a level.
+            ("../../x", "../../x"),
+            ("a/../../b/../../c", "../../c"),
+            ("/srv/infra/10-db/pg/../../../secrets/pw", "/srv/secrets/pw"),
+            (".hidden/x", ".hidden/x"),
+            ("/a b/c", "/a b/c"),
         ] {
-            let p = Path::new(p);
+            assert_eq!(normalize_path(Path::new(p)), Path::new(want), "{p}");
+        }
+    }
+
+    #[test]
+    fn a_relative_path_resolves_against_its_base() {
+        for (base, rel, want) in [
+            ("/srv/infra/db", "../../secrets/pw", "/srv/secrets/pw"),
+            ("/srv/infra/db", "./conf/", "/srv/infra/db/conf"),
+            ("/srv/infra/db", "", "/srv/infra/db"),
+            ("/srv", "../../../x", "/x"),
+            ("/srv/infra/db", "/etc/hosts/", "/etc/hosts/"),
+            ("infra", "../../x", "../x"),
+        ] {
             assert_eq!(
-                normalize_path(p),
-                normalize_components(p),
-                "{}",
-                p.display()
+                resolve_path(Path::new(base), rel),
+                Path::new(want),
+                "{base} {rel}"
             );
         }
     }

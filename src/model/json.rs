@@ -1,10 +1,9 @@
 //! The resolved project in the JSON shape of `docker compose config --format json`: the
 //! contract the differential tests hold hylint's loader to.
 
-use super::{Project, Resource};
+use super::{NameMap, Project, Resource};
 use crate::resolve::specs::{format_duration, parse_bytes, parse_duration};
 use crate::yaml::{Kind, Node, Typed};
-use indexmap::IndexMap;
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;
 
@@ -137,7 +136,7 @@ fn resource_name(project: &str, r: &Resource) -> String {
 /// Top-level resources; with `used`, only those (compose prunes the rest).
 fn resources(
     project: &str,
-    map: &IndexMap<String, Resource>,
+    map: &NameMap<Resource>,
     used: Option<&HashSet<String>>,
     ipam: bool,
 ) -> Value {

@@ -7,6 +7,10 @@ use crate::resolve::interpolate::Env;
 use crate::source::{FileId, Span};
 use crate::yaml::Node;
 use indexmap::IndexMap;
+
+/// Services and resources by name, in file order. Hashed with foldhash: every reference a
+/// rule follows looks a name up here (SipHash cost about 0.5 % of a run's instructions).
+pub type NameMap<V> = IndexMap<String, V, foldhash::fast::RandomState>;
 use std::path::PathBuf;
 
 /// One link of an `extends` chain: the service declaring `extends`, and the base it names.
@@ -105,11 +109,11 @@ pub struct Project {
     pub file: FileId,
     pub dir: PathBuf,
     /// Every service, whatever its profiles: rules see them all; `is_active` tells.
-    pub services: IndexMap<String, Service>,
-    pub networks: IndexMap<String, Resource>,
-    pub volumes: IndexMap<String, Resource>,
-    pub secrets: IndexMap<String, Resource>,
-    pub configs: IndexMap<String, Resource>,
+    pub services: NameMap<Service>,
+    pub networks: NameMap<Resource>,
+    pub volumes: NameMap<Resource>,
+    pub secrets: NameMap<Resource>,
+    pub configs: NameMap<Resource>,
     pub includes: Vec<IncludeEdge>,
     /// Files that contributed (root, includes, extends bases), in load order.
     pub files: Vec<FileId>,

@@ -12,11 +12,11 @@ mod workspace;
 pub use workspace::{FileError, Workspace};
 
 use crate::diagnostic::Diagnostic;
-use crate::model::{ExtendsLink, IncludeEdge, Project, Resource, Service};
+use crate::model::{ExtendsLink, IncludeEdge, NameMap, Project, Resource, Service};
 use crate::rules::registry as r;
 use crate::source::{resolve_path, FileId, Span};
 use crate::yaml::{Entry, Kind, Node};
-use indexmap::IndexMap;
+use foldhash::HashMap as FastMap;
 use interpolate::{Env, VarEvent};
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
@@ -57,21 +57,21 @@ const RESOURCE_KINDS: [&str; 4] = ["networks", "volumes", "secrets", "configs"];
 
 #[derive(Default)]
 struct Model {
-    services: IndexMap<String, Service>,
-    resources: [IndexMap<String, Resource>; 4],
+    services: NameMap<Service>,
+    resources: [NameMap<Resource>; 4],
 }
 
 struct Ctx<'a> {
     ws: &'a Workspace,
     envs: Vec<Env>,
-    docs: HashMap<(FileId, usize), Option<std::sync::Arc<Node>>>,
+    docs: FastMap<(FileId, usize), Option<std::sync::Arc<Node>>>,
     /// Services resolved as extends bases, by (file, service, env): a template many services
     /// extend is resolved once.
-    bases: HashMap<(FileId, String, usize), Option<std::sync::Arc<Resolved>>>,
+    bases: FastMap<(FileId, String, usize), Option<std::sync::Arc<Resolved>>>,
     diags: Vec<Diagnostic>,
     /// Documents interpolated ahead, in parallel, with the project's own environment (id 0):
     /// taken by `doc` on first use, with what interpolating them found.
-    ahead: HashMap<FileId, Interpolated>,
+    ahead: FastMap<FileId, Interpolated>,
     /// Documents to validate against the schema once the project is loaded (in parallel), with
     /// the service whose resolution first needed the document, if any.
     unvalidated: Vec<(std::sync::Arc<Node>, Option<String>)>,
@@ -120,7 +120,11 @@ pub fn project_env(
     errors: &mut Vec<String>,
 ) -> Env {
     let mut env = Env {
-        vars: opts.environment.clone(),
+        vars: opts
+            .environment
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
     };
     let files = env_file_list(dir, opts.env_files.iter().map(|p| ws.cwd.join(p)).collect());
     read_env_files(ws, &files, &mut env, errors);
@@ -165,7 +169,7 @@ pub fn load_project_ahead(
                 .collect();
         }
     }
-    let ahead: HashMap<FileId, Interpolated> = {
+    let ahead: FastMap<FileId, Interpolated> = {
         use rayon::prelude::*;
         ahead
             .par_iter()
@@ -176,8 +180,8 @@ pub fn load_project_ahead(
         ws,
         ahead,
         envs: vec![env],
-        docs: HashMap::new(),
-        bases: HashMap::new(),
+        docs: FastMap::default(),
+        bases: FastMap::default(),
         diags: Vec::new(),
         unvalidated: Vec::new(),
         vars: Vec::new(),
@@ -391,7 +395,7 @@ impl Ctx<'_> {
     /// what compose rejects as "conflicts with imported resource".
     fn insert_checked<T>(
         &mut self,
-        map: &mut IndexMap<String, T>,
+        map: &mut NameMap<T>,
         kind: &str,
         item: T,
         node: impl Fn(&T) -> &Node,

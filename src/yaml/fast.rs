@@ -9,8 +9,8 @@
 //! on thousands of mutations of them.
 
 use super::{Style, Tag};
+use foldhash::HashMap;
 use std::borrow::Cow;
-use std::collections::HashMap;
 
 /// What the tree builder consumes of a parser event.
 pub(super) enum Ev<'a> {
@@ -49,7 +49,7 @@ pub(super) fn read<'a>(text: &'a str, comments: bool, sink: &mut dyn Sink<'a>) -
         t: text.as_bytes(),
         sink,
         comments,
-        anchors: HashMap::new(),
+        anchors: HashMap::default(),
         defined: 0,
         given: 0,
         depth: 0,

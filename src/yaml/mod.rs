@@ -13,7 +13,6 @@ mod scalar;
 use crate::source::{FileId, Span};
 use fast::Ev;
 use granit_parser::{Event, Parser, ScalarStyle, StructureStyle};
-use std::collections::HashMap;
 
 pub use scalar::{parse_go_bool, Typed};
 
@@ -399,7 +398,7 @@ pub fn last_of_key<'a, K: Fn(usize) -> Option<&'a str>>(
 /// a hash map once it is large, so that a huge mapping is not quadratic.
 #[derive(Default)]
 struct KeyIndex {
-    map: Option<HashMap<String, usize>>,
+    map: Option<foldhash::HashMap<String, usize>>,
 }
 
 impl KeyIndex {
@@ -462,7 +461,7 @@ struct Open {
 struct Builder<'a> {
     file: FileId,
     text: &'a str,
-    anchors: HashMap<usize, Node>,
+    anchors: foldhash::HashMap<usize, Node>,
     anchor_names: Vec<(String, Span)>,
     problems: Vec<YamlProblem>,
     nodes: usize,
@@ -776,7 +775,7 @@ impl<'a> Run<'a> {
             b: Builder {
                 file,
                 text,
-                anchors: HashMap::new(),
+                anchors: foldhash::HashMap::default(),
                 anchor_names: Vec::new(),
                 problems: Vec::new(),
                 nodes: 0,
