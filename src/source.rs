@@ -45,7 +45,9 @@ pub struct SourceFile {
     /// Path shown to the user (relative to the working directory when the input was relative).
     pub display: String,
     pub text: String,
-    line_starts: Vec<u32>,
+    /// Worked out on the first use: most files a run reads (mounted config files) are never
+    /// reported at a line.
+    line_starts: std::sync::OnceLock<Vec<u32>>,
     /// Computed on the first fix built in this file.
     layout: std::sync::OnceLock<crate::yaml::edit::Layout>,
 }
@@ -60,27 +62,35 @@ impl SourceFile {
     }
 
     pub fn new(id: FileId, path: PathBuf, display: String, text: String) -> SourceFile {
-        // memchr finds line breaks many bytes at a time (a byte loop was 5 instructions a byte).
-        let mut line_starts = vec![0u32];
-        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i as u32 + 1));
         SourceFile {
             id,
             path,
             display,
             text,
-            line_starts,
+            line_starts: std::sync::OnceLock::new(),
             layout: std::sync::OnceLock::new(),
         }
+    }
+
+    fn line_starts(&self) -> &[u32] {
+        self.line_starts.get_or_init(|| {
+            // memchr finds line breaks many bytes at a time (a byte loop was 5 instructions a
+            // byte).
+            let mut starts = vec![0u32];
+            starts.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i as u32 + 1));
+            starts
+        })
     }
 
     /// 1-based line and 1-based column (in characters) of a byte offset.
     pub fn line_col(&self, offset: usize) -> (usize, usize) {
         let offset = offset.min(self.text.len());
-        let line = match self.line_starts.binary_search(&(offset as u32)) {
+        let starts = self.line_starts();
+        let line = match starts.binary_search(&(offset as u32)) {
             Ok(l) => l,
             Err(l) => l - 1,
         };
-        let start = self.line_starts[line] as usize;
+        let start = starts[line] as usize;
         let mut o = offset;
         while !self.text.is_char_boundary(o) {
             o -= 1;
@@ -91,14 +101,14 @@ impl SourceFile {
 
     /// Byte offset of the start of a 1-based line.
     pub fn line_start(&self, line: usize) -> usize {
-        self.line_starts
+        self.line_starts()
             .get(line.saturating_sub(1))
             .map(|&s| s as usize)
             .unwrap_or(self.text.len())
     }
 
     pub fn line_count(&self) -> usize {
-        self.line_starts.len()
+        self.line_starts().len()
     }
 
     pub fn dir(&self) -> &Path {

@@ -60,9 +60,9 @@ pub fn normalize_service(
         return;
     };
     for e in Shared::make_mut(entries).iter_mut() {
-        let key = e.key_str().to_string();
-        let v = &mut e.value;
-        match key.as_str() {
+        let Entry { key, value: v, .. } = e;
+        let key = key.as_str().unwrap_or("");
+        match key {
             "environment" => *v = key_value_map(v, Some(env), false),
             "labels" | "annotations" | "sysctls" => *v = key_value_map(v, None, true),
             "depends_on" => *v = depends_on(v),

@@ -136,6 +136,16 @@ struct Reader<'a, 's> {
 /// Nesting this reader goes to (compose files go about ten deep); it recurses per level.
 const MAX_DEPTH: usize = 64;
 
+/// The bytes at which a plain scalar in block context may end: a line end, a `:` (before a
+/// blank) and a space (before a comment).
+static PLAIN_STOP: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'\n' as usize] = true;
+    t[b':' as usize] = true;
+    t[b' ' as usize] = true;
+    t
+};
+
 fn is_blank_or_end(b: Option<&u8>) -> bool {
     matches!(b, None | Some(b' ') | Some(b'\n'))
 }
@@ -454,21 +464,25 @@ impl<'a> Reader<'a, '_> {
     fn plain_block(&self, p: usize) -> R<(usize, Option<usize>)> {
         let t = self.t;
         let mut i = p;
-        let mut end = p;
-        while i < t.len() {
-            match t[i] {
-                b'\n' => break,
-                b':' if is_blank_or_end(t.get(i + 1)) => return Ok((end, Some(i))),
-                b' ' => {
-                    if t.get(i + 1) == Some(&b'#') {
-                        break;
-                    }
-                }
-                _ => end = i + 1,
+        let colon = loop {
+            // Bytes that cannot end the scalar are passed over by a table lookup each: this
+            // loop reads every byte of every plain key and value.
+            while i < t.len() && !PLAIN_STOP[t[i] as usize] {
+                i += 1;
             }
-            i += 1;
+            match t.get(i) {
+                None | Some(b'\n') => break None,
+                Some(b':') if is_blank_or_end(t.get(i + 1)) => break Some(i),
+                Some(b' ') if t.get(i + 1) == Some(&b'#') => break None,
+                _ => i += 1,
+            }
+        };
+        // Trailing spaces are not part of the scalar (tabs are).
+        let mut end = i;
+        while end > p && t[end - 1] == b' ' {
+            end -= 1;
         }
-        Ok((end, None))
+        Ok((end, colon))
     }
 
     /// A quoted scalar at `p`: (value, style, end). `n`: the indent of the block collection it

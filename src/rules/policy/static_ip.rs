@@ -321,10 +321,12 @@ pub fn summarize(t: &Scope, sum: &mut Summary, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+    // One list for every service's scalars, emptied between them.
+    let mut vals = Vec::new();
     for (si, svc) in p.services.values().enumerate() {
-        let mut vals = Vec::new();
+        vals.clear();
         scalars(&svc.node, true, &mut vals);
-        for v in vals {
+        for &v in &vals {
             let Some(text) = v.as_str() else { continue };
             for addr in addresses(text) {
                 let needle = addr.to_string();
