@@ -164,7 +164,8 @@ impl<'a> Reader<'a, '_> {
     }
 
     fn eol(&self, p: usize) -> usize {
-        memchr(b'\n', &self.t[p.min(self.t.len())..]).map_or(self.t.len(), |i| p + i)
+        // memchr's vector search: comment lines are long enough for it to pay.
+        memchr::memchr(b'\n', &self.t[p.min(self.t.len())..]).map_or(self.t.len(), |i| p + i)
     }
 
     fn skip_spaces(&self, mut p: usize) -> usize {
@@ -1057,10 +1058,6 @@ impl<'a> Reader<'a, '_> {
         self.scalar(Cow::Owned(value), style, c, last_end, &props)?;
         Ok(last_end)
     }
-}
-
-fn memchr(b: u8, t: &[u8]) -> Option<usize> {
-    t.iter().position(|x| *x == b)
 }
 
 #[cfg(test)]
