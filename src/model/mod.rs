@@ -7,11 +7,11 @@ use crate::resolve::interpolate::Env;
 use crate::source::{FileId, Span};
 use crate::yaml::Node;
 use indexmap::IndexMap;
-
-/// Services and resources by name, in file order. Hashed with foldhash: every reference a
-/// rule follows looks a name up here (SipHash cost about 0.5 % of a run's instructions).
-pub type NameMap<V> = IndexMap<String, V, foldhash::fast::RandomState>;
 use std::path::PathBuf;
+
+/// Services and resources by name, in file order. Hashed with foldhash, not SipHash: rules
+/// look names up here for every reference they follow.
+pub type NameMap<V> = IndexMap<String, V, foldhash::fast::RandomState>;
 
 /// One link of an `extends` chain: the service declaring `extends`, and the base it names.
 #[derive(Clone, Debug)]

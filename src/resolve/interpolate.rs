@@ -28,8 +28,8 @@ pub struct InterpError {
     pub offset: usize,
 }
 
-/// Variables visible to a project, with their origin for messages. Hashed with foldhash: every
-/// `${VAR}` of every file is looked up here (SipHash cost 1 % of a run's instructions).
+/// Variables visible to a project, with their origin for messages. Hashed with foldhash, not
+/// SipHash: every `${VAR}` of every file is looked up here.
 #[derive(Clone, Debug, Default)]
 pub struct Env {
     pub vars: HashMap<String, String, foldhash::fast::RandomState>,
