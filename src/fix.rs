@@ -9,7 +9,6 @@
 
 use crate::check::{self, CheckOptions, Outcome};
 use crate::diagnostic::{Applicability, Edit, Fix};
-use crate::model::json::compose_json_of;
 use crate::source::FileId;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -90,17 +89,44 @@ fn strip(v: &mut Value, pattern: &[&str]) {
     }
 }
 
-fn models(out: &Outcome) -> HashMap<PathBuf, Value> {
-    use rayon::prelude::*;
-    out.projects
-        .par_iter()
-        .map(|l| {
-            (
-                out.ws.file(l.project.file).path.clone(),
-                compose_json_of(&l.project, true),
-            )
+/// What the engine keeps of a pass's projects: by root path, the model (compact JSON text) and
+/// the paths of the files it was loaded from.
+type Models = HashMap<PathBuf, (String, Vec<PathBuf>)>;
+
+/// The models of `out`, moved out of it.
+fn models(out: &mut Outcome) -> Models {
+    let path = |id: FileId| out.ws.file(id).path.clone();
+    std::mem::take(&mut out.models)
+        .into_iter()
+        .map(|m| {
+            let files = m.files.iter().map(|f| path(*f)).collect();
+            (path(m.root), (m.json, files))
         })
         .collect()
+}
+
+/// Whether two models (JSON text) differ outside what `touches` mean to change; if so, where
+/// (the first difference).
+fn differ_beyond(before: &str, after: &str, touches: &[Vec<&str>]) -> Option<Option<String>> {
+    // Most projects are equal as text, and most of the rest only in what the fixes touch:
+    // only these are parsed again and stripped.
+    if before == after {
+        return None;
+    }
+    let parse = |t: &str| -> Value { serde_json::from_str(t).expect("a model's own JSON parses") };
+    let (mut b, mut a) = (parse(before), parse(after));
+    for t in touches {
+        strip(&mut b, t);
+        strip(&mut a, t);
+    }
+    drop_empty(&mut a);
+    drop_empty(&mut b);
+    (a != b).then(|| {
+        crate::model::json::differences(&b, &a, 1)
+            .into_iter()
+            .next()
+            .map(|d| d.0)
+    })
 }
 
 /// A fixed text must parse, without duplicate keys.
@@ -123,7 +149,7 @@ pub fn still_parses(id: FileId, text: &str) -> Result<(), String> {
 pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
     // The engine compares each project's model before and after a pass.
     let opts = &CheckOptions {
-        keep_projects: true,
+        keep_models: true,
         drop_fixes: false,
         ..opts.clone()
     };
@@ -134,7 +160,7 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
     let mut applied = 0;
     let mut out = check::run_with(opts, contents.clone());
     // The resolved models of `out`, carried from pass to pass.
-    let mut out_models = models(&out);
+    let mut out_models = models(&mut out);
     for _ in 0..fo.max_passes {
         let files = out.ws.files();
         let path_of = |id: FileId| files[id.0 as usize].path.clone();
@@ -208,8 +234,8 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
             continue;
         }
         // The resolved model may change only where the fixes mean to.
-        let after = check::run_with(opts, next.clone());
-        let after_m = models(&after);
+        let mut after = check::run_with(opts, next.clone());
+        let after_m = models(&mut after);
         // Each distinct path once: copies of a stack repeat the same paths, and every path is
         // stripped from every project's model.
         let mut touches: Vec<Vec<&str>> = taken
@@ -220,42 +246,20 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
         touches.sort_unstable();
         touches.dedup();
         let mut reverted = false;
-        // Projects compared in parallel; `out_models` is not used after this pass (the next
-        // one starts from `after_m` or from a fresh check), so it is stripped in place.
-        let differing: Vec<(PathBuf, Option<String>)> = {
+        let differing: Vec<(&PathBuf, Option<String>)> = {
             use rayon::prelude::*;
             out_models
-                .par_iter_mut()
-                .filter_map(|(root, b)| {
-                    let mut a = after_m.get(root)?.clone();
-                    for t in &touches {
-                        strip(b, t);
-                        strip(&mut a, t);
-                    }
-                    drop_empty(&mut a);
-                    drop_empty(b);
-                    (a != *b).then(|| {
-                        let at = crate::model::json::differences(b, &a, 1);
-                        (root.clone(), at.into_iter().next().map(|d| d.0))
-                    })
+                .par_iter()
+                .filter_map(|(root, (b, _))| {
+                    let (a, _) = after_m.get(root)?;
+                    differ_beyond(b, a, &touches).map(|at| (root, at))
                 })
                 .collect()
         };
         for (root, where_) in &differing {
             // Put back every file this pass changed in that project.
-            let project_files: HashSet<PathBuf> = out
-                .projects
-                .iter()
-                .find(|l| out.ws.file(l.project.file).path == *root)
-                .map(|l| {
-                    l.project
-                        .files
-                        .iter()
-                        .map(|f| out.ws.file(*f).path.clone())
-                        .collect()
-                })
-                .unwrap_or_default();
-            for p in changed_now.iter().filter(|p| project_files.contains(*p)) {
+            let project_files: HashSet<&PathBuf> = out_models[*root].1.iter().collect();
+            for p in changed_now.iter().filter(|p| project_files.contains(p)) {
                 match contents.get(p) {
                     Some(prev) => next.insert(p.clone(), prev.clone()),
                     None => next.remove(p),
@@ -280,8 +284,8 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
             .count();
         contents = next;
         let (now, now_models) = if reverted {
-            let o = check::run_with(opts, contents.clone());
-            let m = models(&o);
+            let mut o = check::run_with(opts, contents.clone());
+            let m = models(&mut o);
             (o, m)
         } else {
             (after, after_m)
@@ -432,5 +436,19 @@ mod tests {
         let mut c = serde_json::json!({"services": {"x": {"image": "other"}}});
         strip(&mut c, &["services", "x", "read_only"]);
         assert_ne!(a, c);
+    }
+
+    #[test]
+    fn models_compared_as_text_differ_only_beyond_what_fixes_touch() {
+        let before = r#"{"services":{"x":{"image":"i"},"y":{"image":"j"}}}"#;
+        let fixed = r#"{"services":{"x":{"image":"i","read_only":true},"y":{"image":"j"}}}"#;
+        let spilled = r#"{"services":{"x":{"image":"i","read_only":true},"y":{"image":"j","read_only":true}}}"#;
+        let touches = [vec!["services", "x", "read_only"]];
+        assert_eq!(differ_beyond(before, before, &touches), None);
+        assert_eq!(differ_beyond(before, fixed, &touches), None);
+        assert_eq!(
+            differ_beyond(before, spilled, &touches),
+            Some(Some("/services/y/read_only".to_string()))
+        );
     }
 }

@@ -339,6 +339,7 @@ fn check_options(a: &CheckArgs, paths: Vec<PathBuf>, c: &Config) -> Result<Check
         severity: hylint::config::severity_map(c),
         baseline,
         keep_projects: false,
+        keep_models: false,
         drop_fixes: !(a.fix || a.diff)
             && matches!(
                 a.format,

@@ -191,3 +191,26 @@ fn default_limits_fix_inserts_configured_limits() {
         r.outcome.diagnostics
     );
 }
+
+#[test]
+fn a_fix_that_would_change_another_service_is_refused() {
+    // `web` merges the exporter's anchored mapping: `read_only: true` written there would
+    // reach `web` too, which no fix means to change.
+    const SHARED: &str = "services:\n  node-exporter: &exp\n    image: prom/node-exporter:v1.9.0\n    security_opt:\n      - no-new-privileges:true\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n    deploy:\n      resources:\n        limits: { cpus: \"0.1\", memory: 64M }\n  web:\n    <<: *exp\n    image: nginx:1.27\n";
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "a/compose.yml", SHARED);
+    write(tmp.path(), "b/compose.yml", EXPORTER);
+    let (code, err) = fix(tmp.path(), &["."]);
+    assert!(
+        err.contains("a/compose.yml: the fixes would change the resolved project beyond what they intend (at /services/web/read_only); file left untouched"),
+        "{err}"
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("a/compose.yml")).unwrap(),
+        SHARED
+    );
+    assert!(std::fs::read_to_string(tmp.path().join("b/compose.yml"))
+        .unwrap()
+        .contains("read_only: true"));
+}
