@@ -161,14 +161,17 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
     let mut out = check::run_with(opts, contents.clone());
     // The resolved models of `out`, carried from pass to pass.
     let mut out_models = models(&mut out);
+    // `None` only while a pass checks its edits: the previous check is let go by then.
+    let mut out = Some(out);
     for _ in 0..fo.max_passes {
-        let files = out.ws.files();
+        let cur = out.as_ref().expect("the last check");
+        let files = cur.ws.files();
         let path_of = |id: FileId| files[id.0 as usize].path.clone();
         // Take fixes in order, skipping overlaps.
         let mut taken: Vec<&Fix> = Vec::new();
         // The edits taken, by file.
         let mut by_file: BTreeMap<FileId, Vec<Edit>> = BTreeMap::new();
-        for d in &out.diagnostics {
+        for d in &cur.diagnostics {
             let Some(fix) = &d.fix else { continue };
             if fix.applicability == Applicability::Unsafe && !fo.unsafe_fixes {
                 continue;
@@ -176,7 +179,7 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
             if fix
                 .edits
                 .iter()
-                .any(|e| blocked.contains(&path_of(e.span.file)) || out.ws.is_aux(e.span.file))
+                .any(|e| blocked.contains(&path_of(e.span.file)) || cur.ws.is_aux(e.span.file))
             {
                 continue;
             }
@@ -233,18 +236,32 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
         if changed_now.is_empty() {
             continue;
         }
+        // What the rest of the pass needs of the fixes taken: the model paths they touch (each
+        // distinct path once: copies of a stack repeat the same paths, and every path is
+        // stripped from every project's model), and the files each edits.
+        let mut touched: Vec<&str> = taken
+            .iter()
+            .flat_map(|f| f.touches.iter().map(String::as_str))
+            .collect();
+        touched.sort_unstable();
+        touched.dedup();
+        let touched: Vec<String> = touched.into_iter().map(str::to_string).collect();
+        let taken_files: Vec<Vec<PathBuf>> = taken
+            .iter()
+            .map(|f| f.edits.iter().map(|e| path_of(e.span.file)).collect())
+            .collect();
+        drop(files);
+        // The last check (its findings and fixes, its files) is freed beside the next one,
+        // not held through it: on a large tree both together took twice the memory.
+        let last = out.take();
+        rayon::spawn(move || drop(last));
         // The resolved model may change only where the fixes mean to.
         let mut after = check::run_with(opts, next.clone());
         let after_m = models(&mut after);
-        // Each distinct path once: copies of a stack repeat the same paths, and every path is
-        // stripped from every project's model.
-        let mut touches: Vec<Vec<&str>> = taken
+        let touches: Vec<Vec<&str>> = touched
             .iter()
-            .flat_map(|f| f.touches.iter())
             .map(|t| t.split('/').filter(|s| !s.is_empty()).collect())
             .collect();
-        touches.sort_unstable();
-        touches.dedup();
         let mut reverted = false;
         let differing: Vec<(&PathBuf, Option<String>)> = {
             use rayon::prelude::*;
@@ -274,13 +291,9 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
                 reverted = true;
             }
         }
-        applied += taken
+        applied += taken_files
             .iter()
-            .filter(|f| {
-                f.edits
-                    .iter()
-                    .all(|e| !put_back.contains(&path_of(e.span.file)))
-            })
+            .filter(|fs| fs.iter().all(|p| !put_back.contains(p)))
             .count();
         contents = next;
         let (now, now_models) = if reverted {
@@ -290,12 +303,9 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
         } else {
             (after, after_m)
         };
-        // The previous pass's trees are freed beside the next pass (a large tree's take
-        // seconds to free one by one).
-        let old = (
-            std::mem::replace(&mut out, now),
-            std::mem::replace(&mut out_models, now_models),
-        );
+        out = Some(now);
+        // Freed beside the next pass (a large tree's take a second or more to free).
+        let old = std::mem::replace(&mut out_models, now_models);
         rayon::spawn(move || drop(old));
     }
     let mut changes: Vec<Change> = contents
@@ -317,7 +327,7 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
         changes,
         applied,
         refused,
-        outcome: out,
+        outcome: out.expect("the last check"),
     }
 }
 
