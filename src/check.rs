@@ -30,8 +30,9 @@ pub struct CheckOptions {
     /// Keep every loaded project in the outcome; otherwise each project is dropped once linted.
     pub keep_projects: bool,
     /// Keep each project's resolved model, as compact JSON text (the fix engine compares the
-    /// models before and after a pass). Text takes about a tenth of the memory of the project
-    /// or of the JSON value it is written from.
+    /// models before and after a pass). Text takes far less memory than the project or the JSON
+    /// value it is written from: on 9990 files, keeping those instead took the engine's peak
+    /// to 2 GiB.
     pub keep_models: bool,
     /// Forget each finding's fix once found: the output shows none (concise, GitHub, GitLab,
     /// JUnit) and nothing is fixed. A large tree has fixes by the hundred thousand.
@@ -45,7 +46,7 @@ pub struct Outcome {
     pub ws: Workspace,
     /// The loaded projects, when `keep_projects` was set.
     pub projects: Vec<Loaded>,
-    /// The projects' models, when `keep_models` was set, in the order of `projects`.
+    /// One model per linted project, when `keep_models` was set.
     pub models: Vec<ProjectModel>,
     pub diagnostics: Vec<Diagnostic>,
     /// Problems that stopped a path from being linted (exit code 2).
