@@ -239,13 +239,12 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
         // What the rest of the pass needs of the fixes taken: the model paths they touch (each
         // distinct path once: copies of a stack repeat the same paths, and every path is
         // stripped from every project's model), and the files each edits.
-        let mut touched: Vec<&str> = taken
+        let mut touched: Vec<String> = taken
             .iter()
-            .flat_map(|f| f.touches.iter().map(String::as_str))
+            .flat_map(|f| f.touches.iter().cloned())
             .collect();
         touched.sort_unstable();
         touched.dedup();
-        let touched: Vec<String> = touched.into_iter().map(str::to_string).collect();
         let taken_files: Vec<Vec<PathBuf>> = taken
             .iter()
             .map(|f| f.edits.iter().map(|e| path_of(e.span.file)).collect())
