@@ -111,8 +111,98 @@ fn convert(n: &Node, path: &mut Vec<String>) -> Value {
     }
 }
 
+/// A value as go-yaml decodes it, with no cast (extension fields are printed as written).
+fn raw(n: &Node) -> Value {
+    match &n.kind {
+        Kind::Map(entries) => sorted(
+            entries
+                .iter()
+                .map(|e| (e.key_str().to_string(), raw(&e.value)))
+                .collect(),
+        ),
+        Kind::Seq(items) => Value::Array(items.iter().map(raw).collect()),
+        Kind::Scalar(_) => scalar(n),
+    }
+}
+
+/// Mappings whose keys are the user's (names, variables), not fields of a compose type: their
+/// entries are kept whatever their value.
+const USER_MAPS: &[&str] = &[
+    "environment",
+    "labels",
+    "annotations",
+    "sysctls",
+    "args",
+    "options",
+    "driver_opts",
+    "storage_opt",
+    "log_opt",
+    "additional_contexts",
+    "networks",
+    "depends_on",
+    "ulimits",
+];
+
+/// Fields compose's types hold as pointers or without `omitempty`: printed even when zero.
+const KEEP_ZERO: &[&str] = &[
+    "attach",
+    "init",
+    "scale",
+    "retries",
+    "replicas",
+    "max_attempts",
+    "parallelism",
+    "required",
+    "enable_ipv4",
+    "enable_ipv6",
+];
+
+/// Drop what Go's `omitempty` drops from compose's types: `""`, `false`, `0` and `[]` fields.
+fn omit_empty(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            m.retain(|k, x| {
+                KEEP_ZERO.contains(&k.as_str())
+                    || !(matches!(x, Value::Bool(false))
+                        || x.as_str() == Some("")
+                        || x.as_i64() == Some(0)
+                        || x.as_f64() == Some(0.0)
+                        || x.as_array().is_some_and(|a| a.is_empty()))
+            });
+            for (k, x) in m.iter_mut() {
+                if k.starts_with("x-") {
+                    continue;
+                }
+                if USER_MAPS.contains(&k.as_str()) {
+                    if let Value::Object(entries) = x {
+                        for e in entries.values_mut() {
+                            if e.is_object() {
+                                omit_empty(e);
+                            }
+                        }
+                    }
+                } else {
+                    omit_empty(x);
+                }
+            }
+        }
+        Value::Array(items) => {
+            for i in items.iter_mut().filter(|i| i.is_object()) {
+                omit_empty(i);
+            }
+        }
+        _ => {}
+    }
+}
+
 fn service_json(n: &Node) -> Value {
     let mut v = convert(n, &mut Vec::new());
+    if let Value::Object(m) = &mut v {
+        // Read into `environment` (compose discards the list); service extensions are not
+        // printed.
+        m.retain(|k, _| k != "env_file" && !k.starts_with("x-"));
+        omit_empty(&mut v);
+    }
     if let Value::Object(m) = &mut v {
         if !m.contains_key("networks") && !m.contains_key("network_mode") {
             m.insert("networks".into(), json!({"default": null}));
@@ -146,6 +236,7 @@ fn resources(
         .filter(|r| used.is_none_or(|u| u.contains(&r.name)))
     {
         let mut v = convert(&r.node, &mut Vec::new());
+        omit_empty(&mut v);
         if let Value::Object(o) = &mut v {
             o.insert("name".into(), json!(resource_name(project, r)));
             if ipam && !o.contains_key("ipam") {
@@ -225,6 +316,9 @@ pub fn compose_json_of(p: &Project, all_services: bool) -> Value {
         }
     }
     out.insert("services".into(), sorted(services));
+    for e in p.extensions.iter() {
+        out.insert(e.key_str().to_string(), raw(&e.value));
+    }
     Value::Object(out)
 }
 

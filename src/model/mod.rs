@@ -120,6 +120,8 @@ pub struct Project {
     pub env: Env,
     /// Profiles enabled for this load (`--profile`, COMPOSE_PROFILES); `*` enables all.
     pub profiles: Vec<String>,
+    /// The root file's top-level `x-*` entries, interpolated.
+    pub extensions: Vec<crate::yaml::Entry>,
 }
 
 impl Project {

@@ -98,7 +98,7 @@ fn env_file_list(dir: &Path, files: Vec<PathBuf>) -> Vec<PathBuf> {
 /// over `.env`, a parent project's variables over an included one's).
 fn read_env_files(ws: &Workspace, files: &[PathBuf], env: &mut Env, errors: &mut Vec<String>) {
     for f in files {
-        match std::fs::read_to_string(f) {
+        match ws.read_env_file(f) {
             Ok(text) => match dotenv::parse(&text, env) {
                 Ok(pairs) => {
                     for (k, v) in pairs {
@@ -207,9 +207,20 @@ pub fn load_project_ahead(
             .collect();
         ctx.diags.extend(found);
     }
-    let doc_name = ctx
-        .doc(root, 0)
+    let root_doc = ctx.doc(root, 0);
+    let doc_name = root_doc
+        .as_ref()
         .and_then(|d| d.get("name").and_then(|n| n.scalar_string()));
+    let extensions = root_doc
+        .as_ref()
+        .and_then(|d| d.as_map())
+        .map(|m| {
+            m.iter()
+                .filter(|e| e.key_str().starts_with("x-"))
+                .cloned()
+                .collect()
+        })
+        .unwrap_or_default();
     let name = opts
         .project_name
         .clone()
@@ -234,6 +245,7 @@ pub fn load_project_ahead(
         files: ctx.files,
         env: ctx.envs.swap_remove(0),
         profiles,
+        extensions,
     };
     Loaded {
         project,
@@ -335,6 +347,7 @@ impl Ctx<'_> {
                 } else {
                     e.value.clone()
                 };
+                normalize::normalize_resource(&mut node);
                 if ki >= 2 {
                     normalize::normalize_file_resource(&mut node, dir);
                 }
@@ -361,9 +374,10 @@ impl Ctx<'_> {
                 for (_, s) in &mut self.unvalidated[before_docs..] {
                     s.get_or_insert_with(|| e.key_str().to_string());
                 }
-                let Some((node, extends)) = resolved else {
+                let Some((mut node, extends)) = resolved else {
                     continue;
                 };
+                self.finalize_service(&mut node, env_id, e.key_str());
                 let profiles = node
                     .get("profiles")
                     .and_then(|p| p.as_seq())
@@ -640,6 +654,171 @@ impl Ctx<'_> {
             },
         );
         Some((merged, links))
+    }
+
+    /// What compose does to a service once its `extends` chain is merged: the variables of its
+    /// `env_file`s join `environment` (values written there win), `links`, `network_mode:
+    /// service:` and `volumes_from` imply a `depends_on`, and `scale` is the replica count.
+    fn finalize_service(&mut self, node: &mut Node, env_id: usize, service: &str) {
+        self.merge_env_files(node, env_id, service);
+        let mut implied: Vec<(String, crate::source::Span)> = Vec::new();
+        if let Some(links) = node.get("links").and_then(|l| l.as_seq()) {
+            for l in links {
+                if let Some(s) = l.as_str() {
+                    let name = match s.split_once(':') {
+                        Some((n, _)) => n,
+                        None => s,
+                    };
+                    implied.push((name.to_string(), l.span));
+                }
+            }
+        }
+        if let Some(m) = node.get("network_mode") {
+            if let Some(name) = m.as_str().and_then(|s| s.strip_prefix("service:")) {
+                implied.push((name.to_string(), m.span));
+            }
+        }
+        if let Some(vf) = node.get("volumes_from").and_then(|l| l.as_seq()) {
+            for v in vf {
+                if let Some(s) = v.as_str().filter(|s| !s.starts_with("container:")) {
+                    let name = s.split(':').next().unwrap_or(s);
+                    implied.push((name.to_string(), v.span));
+                }
+            }
+        }
+        if !implied.is_empty() {
+            let span = node.span;
+            let map = node.as_map_mut().expect("a service is a mapping");
+            let pos = match map.iter().position(|e| e.key_str() == "depends_on") {
+                Some(p) => p,
+                None => {
+                    map.push(Entry {
+                        key: normalize::string("depends_on", span),
+                        value: Node::map(vec![], span),
+                        merged_from: None,
+                    });
+                    map.len() - 1
+                }
+            };
+            let deps = map[pos].value.as_map_mut();
+            if let Some(deps) = deps {
+                for (name, sp) in implied {
+                    if deps.iter().any(|d| d.key_str() == name) {
+                        continue;
+                    }
+                    let value = Node::map(
+                        vec![
+                            normalize::pair("condition", normalize::string("service_started", sp)),
+                            normalize::pair("restart", Node::scalar("true", sp)),
+                            normalize::pair("required", Node::scalar("true", sp)),
+                        ],
+                        sp,
+                    );
+                    deps.push(normalize::pair(&name, value));
+                }
+            }
+        }
+        if let Some(scale) = node.get("scale").filter(|s| !s.is_null()).cloned() {
+            let span = scale.span;
+            let map = node.as_map_mut().expect("a service is a mapping");
+            let pos = match map.iter().position(|e| e.key_str() == "deploy") {
+                Some(p) => p,
+                None => {
+                    map.push(normalize::pair("deploy", Node::map(vec![], span)));
+                    map.len() - 1
+                }
+            };
+            if let Some(d) = map[pos].value.as_map_mut() {
+                if !d.iter().any(|e| e.key_str() == "replicas") {
+                    d.push(normalize::pair("replicas", scale));
+                }
+            }
+        }
+    }
+
+    /// `env_file` variables into `environment`, as compose's `WithServicesEnvironmentResolved`:
+    /// files in order, each read with the variables of the files before it and the project's;
+    /// a later file wins over an earlier one, `environment` over all.
+    fn merge_env_files(&mut self, node: &mut Node, env_id: usize, service: &str) {
+        let Some(files) = node.get("env_file").and_then(|f| f.as_seq()) else {
+            return;
+        };
+        let mut from_files: Vec<(String, String, crate::source::Span)> = Vec::new();
+        let mut scope: Option<interpolate::Env> = None;
+        for f in files {
+            let Some(pnode) = f.get("path") else { continue };
+            let Some(path) = pnode.as_str() else { continue };
+            let required = !matches!(
+                f.get("required").map(|r| r.typed()),
+                Some(crate::yaml::Typed::Bool(false))
+            );
+            let shown = self.ws.display(Path::new(path));
+            let text = match self.ws.read_env_file(Path::new(path)) {
+                Ok(t) => t,
+                Err(FileError::NotFound) if !required => continue,
+                Err(e) => {
+                    let what = if e == FileError::NotFound {
+                        "not found".to_string()
+                    } else {
+                        format!("cannot be read: {e}")
+                    };
+                    self.diags.push(
+                        Diagnostic::new(
+                            &r::ENV_FILE_ERROR,
+                            pnode.site(),
+                            format!("env file {shown} {what}: docker compose refuses the project"),
+                        )
+                        .with_service(service.to_string()),
+                    );
+                    continue;
+                }
+            };
+            let scope = scope.get_or_insert_with(|| self.envs[env_id].clone());
+            match dotenv::parse(&text, scope) {
+                Ok(pairs) => {
+                    for (k, v) in pairs {
+                        scope.vars.insert(k.clone(), v.clone());
+                        match from_files.iter_mut().find(|(fk, _, _)| *fk == k) {
+                            Some(slot) => slot.1 = v,
+                            None => from_files.push((k, v, pnode.span)),
+                        }
+                    }
+                }
+                Err(e) => self.diags.push(
+                    Diagnostic::new(
+                        &r::ENV_FILE_ERROR,
+                        pnode.site(),
+                        format!(
+                            "env file {shown}, line {}: {}: docker compose refuses the project",
+                            e.line, e.message
+                        ),
+                    )
+                    .with_service(service.to_string()),
+                ),
+            }
+        }
+        if from_files.is_empty() {
+            return;
+        }
+        let span = node.span;
+        let map = node.as_map_mut().expect("a service is a mapping");
+        let pos = match map.iter().position(|e| e.key_str() == "environment") {
+            Some(p) => p,
+            None => {
+                map.push(normalize::pair("environment", Node::map(vec![], span)));
+                map.len() - 1
+            }
+        };
+        let Some(env) = map[pos].value.as_map_mut() else {
+            return;
+        };
+        let mut added: Vec<Entry> = from_files
+            .into_iter()
+            .filter(|(k, _, _)| !env.iter().any(|e| e.key_str() == k))
+            .map(|(k, v, sp)| normalize::pair(&k, normalize::string(v, sp)))
+            .collect();
+        added.append(env);
+        *env = added;
     }
 
     /// (service, file, directory for relative paths) named by an `extends` entry.

@@ -6,7 +6,7 @@
 use super::interpolate::Env;
 use super::specs;
 use crate::source::{resolve_path, Span};
-use crate::yaml::{Entry, Kind, Node, Shared, Style, Typed};
+use crate::yaml::{Entry, Kind, Node, Shared, Style};
 use std::path::Path;
 
 /// A value compose would refuse while normalising (bad volume or port spec, ...).
@@ -24,6 +24,10 @@ pub fn string(value: impl Into<crate::yaml::Text>, span: Span) -> Node {
 fn plain(value: impl Into<crate::yaml::Text>, span: Span) -> Node {
     Node::scalar(value, span)
 }
+/// A mapping entry whose key is synthesised (it takes the value's span).
+pub fn pair(key: &str, value: Node) -> Entry {
+    entry(key, value)
+}
 fn entry(key: &str, value: Node) -> Entry {
     Entry {
         key: string(key, value.span),
@@ -35,14 +39,10 @@ fn null(span: Span) -> Node {
     plain("", span)
 }
 
-/// Scalar rendered as compose stringifies environment and label values.
+/// Scalar rendered as compose stringifies environment and label values: the value go-yaml
+/// decoded, printed by Go (`UMASK: 022` is "18", `1.50` is "1.5").
 fn stringify(n: &Node) -> Option<String> {
-    match n.typed() {
-        Typed::Null => None,
-        Typed::Bool(b) => Some(b.to_string()),
-        Typed::Int(_) | Typed::Float(_) | Typed::Str(_) => n.as_str().map(str::to_string),
-        Typed::Collection => None,
-    }
+    crate::yaml::go_string(n.typed())
 }
 
 fn is_remote_context(s: &str) -> bool {
@@ -105,8 +105,26 @@ pub fn normalize_service(
                     }
                 }
             }
-            "build" => *v = build(v, dir),
-            "extra_hosts" => extra_hosts(v, problems),
+            "build" => *v = build(v, dir, env),
+            // compose's StringList: a single string is a list of one.
+            "tmpfs" | "dns" | "dns_search" => {
+                if matches!(v.kind, Kind::Scalar(_)) && !v.is_null() {
+                    *v = v.with_kind(Kind::seq(vec![v.clone()]));
+                }
+            }
+            "devices" => *v = devices(v),
+            "logging" => {
+                if let Some(o) = v.get_mut("options") {
+                    *o = string_map(o);
+                }
+            }
+            "deploy" => {
+                if let Some(l) = v.get_mut("labels") {
+                    *l = key_value_map(l, None, true);
+                }
+            }
+            "storage_opt" | "log_opt" => *v = string_map(v),
+            "extra_hosts" => *v = extra_hosts(v, problems),
             "env_file" | "label_file" => *v = env_files(v, dir),
             "expose" => {
                 if let Kind::Seq(items) = &mut v.kind {
@@ -244,11 +262,13 @@ fn volumes(v: &Node, dir: &Path, problems: &mut Vec<NormalizeProblem>) -> Node {
                         };
                         es.push(entry("source", string(src, sp)));
                     }
-                    es.push(entry("target", string(spec.target.as_str(), sp)));
+                    es.push(entry("target", string(specs::clean_path(&spec.target), sp)));
                     if spec.read_only {
                         es.push(entry("read_only", plain("true", sp)));
                     }
-                    if spec.kind == "bind" {
+                    if s.chars().count() <= 2 {
+                        // compose takes a spec this short as a target and sets nothing else.
+                    } else if spec.kind == "bind" {
                         let mut b = vec![entry("create_host_path", plain("true", sp))];
                         if let Some(p) = &spec.propagation {
                             b.push(entry("propagation", string(p.as_str(), sp)));
@@ -278,6 +298,13 @@ fn volumes(v: &Node, dir: &Path, problems: &mut Vec<NormalizeProblem>) -> Node {
             },
             Kind::Map(_) => {
                 let mut n = i.clone();
+                if let Some(t) = n.get_mut("target") {
+                    if let Some(s) = t.as_str() {
+                        if !t.is_null() {
+                            *t = string(specs::clean_path(s), t.span);
+                        }
+                    }
+                }
                 let is_bind = n.get("type").and_then(|t| t.as_str()) == Some("bind");
                 if is_bind {
                     if let Some(src) = n.get_mut("source") {
@@ -337,6 +364,15 @@ fn ports(v: &Node, problems: &mut Vec<NormalizeProblem>) -> Node {
                         *p = string(s, p.span);
                     }
                 }
+                // compose's defaults for the long syntax.
+                let sp = n.span;
+                if let Some(m) = n.as_map_mut() {
+                    for (k, v) in [("mode", "ingress"), ("protocol", "tcp")] {
+                        if !m.iter().any(|e| e.key_str() == k) {
+                            m.push(entry(k, string(v, sp)));
+                        }
+                    }
+                }
                 out.push(n);
             }
         }
@@ -378,20 +414,33 @@ fn file_refs(v: &Node, target_prefix: Option<&str>) -> Node {
     v.with_kind(Kind::seq(out))
 }
 
-/// `extra_hosts` entries compose cannot read: `host:ip` / `host=ip` with an empty side (an
-/// unset variable, typically).
-fn extra_hosts(v: &Node, problems: &mut Vec<NormalizeProblem>) {
-    let check = |host: &str, ip: &str, span: Span, problems: &mut Vec<NormalizeProblem>| {
-        if host.is_empty() {
+/// `extra_hosts` as compose holds them: one `host=ip` string per address (`host:ip`, `host=ip`,
+/// comma-separated addresses and the mapping form all read), brackets taken off an IPv6
+/// address, sorted as compose prints them. Entries compose cannot read (an empty side, a
+/// missing address) are problems.
+fn extra_hosts(v: &Node, problems: &mut Vec<NormalizeProblem>) -> Node {
+    let mut out: Vec<(String, Span)> = Vec::new();
+    let mut add = |host: &str, ips: &str, span: Span, problems: &mut Vec<NormalizeProblem>| {
+        if host.is_empty() || host.contains([':', '=']) {
             problems.push(NormalizeProblem {
                 span,
-                message: "extra_hosts: bad host name ''".into(),
+                message: format!("extra_hosts: bad host name '{host}'"),
             });
-        } else if ip.is_empty() {
+            return;
+        }
+        if ips.is_empty() {
             problems.push(NormalizeProblem {
                 span,
                 message: format!("extra_hosts: no address for host {host:?}"),
             });
+            return;
+        }
+        for ip in ips.split(',') {
+            let ip = match ip.strip_prefix('[').and_then(|i| i.strip_suffix(']')) {
+                Some(inner) if ip.len() > 2 => inner,
+                _ => ip,
+            };
+            out.push((format!("{host}={ip}"), span));
         }
     };
     match &v.kind {
@@ -399,7 +448,7 @@ fn extra_hosts(v: &Node, problems: &mut Vec<NormalizeProblem>) {
             for i in items.iter() {
                 let Some(e) = i.as_str() else { continue };
                 match e.split_once('=').or_else(|| e.split_once(':')) {
-                    Some((h, ip)) => check(h.trim(), ip.trim(), i.span, problems),
+                    Some((h, ip)) => add(h, ip, i.span, problems),
                     None => problems.push(NormalizeProblem {
                         span: i.span,
                         message: format!("extra_hosts: invalid entry {e:?}, expected host:ip"),
@@ -409,15 +458,29 @@ fn extra_hosts(v: &Node, problems: &mut Vec<NormalizeProblem>) {
         }
         Kind::Map(es) => {
             for e in es.iter() {
-                let ip = e.value.scalar_string().unwrap_or_default();
-                check(e.key_str(), &ip, e.value.span, problems);
+                match &e.value.kind {
+                    Kind::Seq(ips) => {
+                        for ip in ips.iter() {
+                            let ip = ip.scalar_string().unwrap_or_default();
+                            add(e.key_str(), &ip, e.value.span, problems);
+                        }
+                    }
+                    _ => {
+                        let ip = e.value.scalar_string().unwrap_or_default();
+                        add(e.key_str(), &ip, e.value.span, problems);
+                    }
+                }
             }
         }
-        Kind::Scalar(_) => {}
+        Kind::Scalar(_) => return v.clone(),
     }
+    out.sort_by(|a, b| a.0.cmp(&b.0));
+    v.with_kind(Kind::seq(
+        out.into_iter().map(|(s, span)| string(s, span)).collect(),
+    ))
 }
 
-fn build(v: &Node, dir: &Path) -> Node {
+fn build(v: &Node, dir: &Path, env: &Env) -> Node {
     let abs = |s: &str| -> String {
         if is_remote_context(s) {
             s.to_string()
@@ -442,6 +505,36 @@ fn build(v: &Node, dir: &Path) -> Node {
                     }
                 }
                 None => es.push(entry("context", string(abs("."), v.span))),
+            }
+            for e in es.iter_mut() {
+                match e.key_str() {
+                    // A bare `NAME` takes its value from the environment; compose drops an
+                    // argument that is still unset.
+                    "args" => {
+                        let mut m = key_value_map(&e.value, Some(env), false);
+                        if let Some(list) = m.as_map_mut() {
+                            list.retain(|a| !a.value.is_null());
+                        }
+                        e.value = m;
+                    }
+                    "labels" => e.value = key_value_map(&e.value, None, true),
+                    "additional_contexts" => {
+                        if let Kind::Map(ctx) = &e.value.kind {
+                            let ctx = ctx
+                                .iter()
+                                .map(|c| match c.value.as_str() {
+                                    Some(s) if !s.contains("://") => Entry {
+                                        value: string(abs(s), c.value.span),
+                                        ..c.clone()
+                                    },
+                                    _ => c.clone(),
+                                })
+                                .collect();
+                            e.value = e.value.with_kind(Kind::map(ctx));
+                        }
+                    }
+                    _ => {}
+                }
             }
             if !es
                 .iter()
@@ -483,6 +576,70 @@ fn env_files(v: &Node, dir: &Path) -> Node {
         Kind::Scalar(_) => v.with_kind(Kind::seq(vec![one(v)])),
         Kind::Seq(items) => v.with_kind(Kind::seq(items.iter().map(one).collect())),
         _ => v.clone(),
+    }
+}
+
+/// A mapping whose values compose holds as strings (`map[string]string`): numbers and booleans
+/// printed as Go prints them.
+fn string_map(v: &Node) -> Node {
+    let Kind::Map(es) = &v.kind else {
+        return v.clone();
+    };
+    let es = es
+        .iter()
+        .map(|e| match stringify(&e.value) {
+            Some(s) => Entry {
+                value: string(s, e.value.span),
+                ..e.clone()
+            },
+            None => e.clone(),
+        })
+        .collect();
+    v.with_kind(Kind::map(es))
+}
+
+/// Short-syntax devices (`HOST[:CONTAINER[:PERMISSIONS]]`) in compose's long form.
+fn devices(v: &Node) -> Node {
+    let Kind::Seq(items) = &v.kind else {
+        return v.clone();
+    };
+    let out = items
+        .iter()
+        .map(|i| {
+            let Some(spec) = i.as_str().filter(|_| !i.is_null()) else {
+                return i.clone();
+            };
+            let parts: Vec<&str> = spec.split(':').collect();
+            if parts.len() > 3 {
+                return i.clone();
+            }
+            let src = parts[0];
+            let dst = parts.get(1).copied().unwrap_or(src);
+            let perms = parts.get(2).copied().unwrap_or("rwm");
+            let sp = i.span;
+            let mut n = Node::map(
+                vec![
+                    entry("source", string(src, sp)),
+                    entry("target", string(dst, sp)),
+                    entry("permissions", string(perms, sp)),
+                ],
+                sp,
+            );
+            n.set_used_at(i.used_at());
+            n
+        })
+        .collect();
+    v.with_kind(Kind::seq(out))
+}
+
+/// A top-level network, volume, secret or config: `labels` as a mapping, `driver_opts` values as
+/// strings.
+pub fn normalize_resource(res: &mut Node) {
+    if let Some(l) = res.get_mut("labels") {
+        *l = key_value_map(l, None, true);
+    }
+    if let Some(o) = res.get_mut("driver_opts") {
+        *o = string_map(o);
     }
 }
 

@@ -20,56 +20,104 @@ pub fn is_path_source(s: &str) -> bool {
         || (s.len() > 2 && s.as_bytes()[1] == b':' && s.as_bytes()[0].is_ascii_alphabetic())
 }
 
+/// A short-syntax volume, read as compose-go's `format.ParseVolume` reads it: sections between
+/// colons (a one-letter section before a colon is a Windows drive), then comma-separated
+/// options; options it does not know (`cached`, `delegated`, `consistent`) are ignored.
 pub fn parse_volume(spec: &str) -> Result<VolumeSpec, String> {
-    if spec.is_empty() {
-        return Err("invalid empty volume spec".into());
-    }
-    let parts: Vec<&str> = spec.split(':').collect();
-    let (source, target, mode) = match parts.as_slice() {
-        [t] => (None, *t, None),
-        [s, t] => (Some(*s), *t, None),
-        [s, t, m] => (Some(*s), *t, Some(*m)),
-        _ => return Err(format!("invalid spec: {spec}: too many colons")),
-    };
-    if target.is_empty() {
-        return Err(format!("invalid spec: {spec}: empty container path"));
-    }
-    if let Some(s) = source {
-        if s.is_empty() {
-            return Err(format!(
-                "invalid spec: {spec}: empty section between colons"
-            ));
-        }
-    }
-    let kind = match source {
-        Some(s) if is_path_source(s) => "bind",
-        _ => "volume",
-    };
     let mut v = VolumeSpec {
-        kind,
-        source: source.map(str::to_string),
-        target: target.to_string(),
+        kind: "volume",
+        source: None,
+        target: String::new(),
         read_only: false,
         selinux: None,
         propagation: None,
         nocopy: false,
     };
-    if let Some(m) = mode {
-        for opt in m.split(',') {
-            match opt {
-                "ro" => v.read_only = true,
-                "rw" => v.read_only = false,
-                "z" | "Z" => v.selinux = Some(opt.to_string()),
-                "nocopy" => v.nocopy = true,
-                "shared" | "rshared" | "slave" | "rslave" | "private" | "rprivate" => {
-                    v.propagation = Some(opt.to_string())
+    match spec.chars().count() {
+        0 => return Err("invalid empty volume spec".into()),
+        1 | 2 => {
+            v.target = spec.to_string();
+            return Ok(v);
+        }
+        _ => {}
+    }
+    let mut fields: (Option<String>, Option<String>) = (None, None);
+    let mut buffer = String::new();
+    // `last`: the section ends the spec (compose passes a NUL rune for it).
+    let mut section = |buffer: &str, last: bool, v: &mut VolumeSpec| -> Result<(), String> {
+        if buffer.is_empty() {
+            return Err("empty section between colons".into());
+        }
+        match &fields {
+            (None, _) if last => fields.1 = Some(buffer.to_string()),
+            (None, _) => fields.0 = Some(buffer.to_string()),
+            (Some(_), None) => fields.1 = Some(buffer.to_string()),
+            (Some(_), Some(_)) if !last => return Err("too many colons".into()),
+            (Some(_), Some(_)) => {
+                for opt in buffer.split(',') {
+                    match opt {
+                        "ro" => v.read_only = true,
+                        "rw" => v.read_only = false,
+                        "nocopy" => v.nocopy = true,
+                        "z" | "Z" => v.selinux = Some(opt.to_string()),
+                        "shared" | "rshared" | "slave" | "rslave" | "private" | "rprivate" => {
+                            v.propagation = Some(opt.to_string())
+                        }
+                        _ => {}
+                    }
                 }
-                "" => {}
-                other => return Err(format!("invalid spec: {spec}: unknown option {other:?}")),
             }
         }
+        Ok(())
+    };
+    for c in spec.chars() {
+        let drive = c == ':'
+            && buffer.chars().count() == 1
+            && buffer.chars().next().is_some_and(char::is_alphabetic);
+        if c == ':' && !drive {
+            section(&buffer, false, &mut v).map_err(|e| format!("invalid spec: {spec}: {e}"))?;
+            buffer.clear();
+        } else {
+            buffer.push(c);
+        }
     }
+    section(&buffer, true, &mut v).map_err(|e| format!("invalid spec: {spec}: {e}"))?;
+    let (source, target) = fields;
+    v.target = target.unwrap_or_default();
+    if source.as_deref().is_some_and(is_path_source) {
+        v.kind = "bind";
+    }
+    v.source = source;
     Ok(v)
+}
+
+/// Go's `path.Clean`: one slash between names, no `.`, `..` resolved where it can be, no
+/// trailing slash (compose cleans a volume's container path).
+pub fn clean_path(p: &str) -> String {
+    if p.is_empty() {
+        return ".".into();
+    }
+    let rooted = p.starts_with('/');
+    let mut out: Vec<&str> = Vec::new();
+    for part in p.split('/') {
+        match part {
+            "" | "." => {}
+            ".." => {
+                if out.last().is_some_and(|l| *l != "..") {
+                    out.pop();
+                } else if !rooted {
+                    out.push("..");
+                }
+            }
+            _ => out.push(part),
+        }
+    }
+    let body = out.join("/");
+    match (rooted, body.is_empty()) {
+        (true, _) => format!("/{body}"),
+        (false, true) => ".".into(),
+        (false, false) => body,
+    }
 }
 
 /// One published port, as compose expands a short-syntax spec.
@@ -385,7 +433,30 @@ mod tests {
         assert_eq!(parse_volume("data:/d").unwrap().kind, "volume");
         assert_eq!(parse_volume("/d").unwrap().source, None);
         assert!(parse_volume(":/d").is_err());
-        assert!(parse_volume("a:").is_err());
+        assert!(parse_volume("a:/b:c:d").is_err());
+        // Two characters or fewer: a target alone; a one-letter section is a Windows drive.
+        assert_eq!(parse_volume("a:").unwrap().target, "a:");
+        let w = parse_volume("c:/x:/y").unwrap();
+        assert_eq!((w.kind, w.source.as_deref()), ("bind", Some("c:/x")));
+        // Options compose does not know are ignored, as compose ignores them.
+        let c = parse_volume("./s:/t:cached,ro").unwrap();
+        assert!(c.read_only);
+        assert!(!parse_volume("v:/t:roz").unwrap().read_only);
+    }
+
+    #[test]
+    fn paths_clean_as_go_cleans_them() {
+        for (p, want) in [
+            ("/t/./u/../w//", "/t/w"),
+            ("/data/", "/data"),
+            ("/", "/"),
+            ("/..", "/"),
+            ("a/../..", ".."),
+            ("", "."),
+            ("z", "z"),
+        ] {
+            assert_eq!(clean_path(p), want, "{p}");
+        }
     }
 
     #[test]

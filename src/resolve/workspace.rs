@@ -131,6 +131,32 @@ impl Workspace {
         r
     }
 
+    /// Read an env file (`.env`, `--env-file`, a service's `env_file`): a regular UTF-8 file of
+    /// at most 1 MiB. Read once per use, not kept: env files are small and not linted. A FIFO
+    /// or device is refused without blocking on it.
+    pub fn read_env_file(&self, path: &Path) -> Result<String, FileError> {
+        const MAX_ENV: u64 = 1024 * 1024;
+        let abs = self.absolute(path);
+        if let Some(text) = self.overrides.get(&abs) {
+            return Ok(text.clone());
+        }
+        match open_regular(&abs, MAX_ENV) {
+            Ok(Opened::Regular(bytes)) => {
+                if bytes.len() as u64 > MAX_ENV {
+                    return Err(FileError::Io(format!("larger than {MAX_ENV} bytes")));
+                }
+                String::from_utf8(bytes).map_err(|_| FileError::Io("not UTF-8 text".into()))
+            }
+            Ok(Opened::TooLarge(n)) => Err(FileError::Io(format!(
+                "{n} bytes, larger than {MAX_ENV} bytes"
+            ))),
+            Ok(Opened::Dir) => Err(FileError::IsDir),
+            Ok(Opened::Special) => Err(FileError::Io("not a regular file".into())),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(FileError::NotFound),
+            Err(e) => Err(FileError::Io(e.to_string())),
+        }
+    }
+
     pub fn is_aux(&self, id: FileId) -> bool {
         self.aux_ids.read().expect("workspace lock").contains(&id)
     }

@@ -10,6 +10,7 @@ pub use super::policy::missing_resource_limits::META as MISSING_RESOURCE_LIMITS;
 pub use super::policy::redundant_init_container::META as REDUNDANT_INIT_CONTAINER;
 pub use super::policy::static_ip::META as STATIC_IP;
 pub use super::policy::writable_exporter::META as WRITABLE_EXPORTER;
+pub use super::resolution::env_file_error::META as ENV_FILE_ERROR;
 pub use super::resolution::extends_error::META as EXTENDS_ERROR;
 pub use super::resolution::include_conflict::META as INCLUDE_CONFLICT;
 pub use super::resolution::include_error::META as INCLUDE_ERROR;
@@ -31,6 +32,7 @@ pub static ALL: &[&RuleMeta] = &[
     &INCLUDE_ERROR,
     &INCLUDE_CONFLICT,
     &SCHEMA_VIOLATION,
+    &ENV_FILE_ERROR,
     &MISSING_IMAGE,
     &UNDEFINED_REFERENCE,
     &MISSING_VARIABLE,

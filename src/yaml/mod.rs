@@ -14,7 +14,7 @@ use crate::source::{FileId, Span};
 use fast::Ev;
 use granit_parser::{Event, Parser, ScalarStyle, StructureStyle};
 
-pub use scalar::{parse_go_bool, Typed};
+pub use scalar::{go_float_string, go_string, parse_go_bool, Typed};
 
 /// Upper bound of nodes materialised per file, aliases expanded: stops alias bombs
 /// ("billion laughs") with a diagnostic instead of exhausting memory.
