@@ -138,6 +138,7 @@ impl LoadArgs {
             env_files: self.env_files.clone(),
             environment: std::env::vars().collect(),
             project_name: self.project_name.clone(),
+            overrides: Vec::new(),
         }
     }
 }
@@ -186,7 +187,12 @@ struct CheckArgs {
 #[derive(Args, Debug)]
 struct ModelArgs {
     /// The compose file, or a directory holding compose.yaml / docker-compose.yml [default: .]
+    #[arg(conflicts_with = "files")]
     path: Option<PathBuf>,
+    /// Compose files merged in order into one project, as `docker compose -f A -f B`
+    /// (repeatable); relative paths in every file resolve against the first file's directory
+    #[arg(short = 'f', long = "file", value_name = "FILE")]
+    files: Vec<PathBuf>,
     /// Output format (json only)
     #[arg(long, default_value = "json", value_parser = ["json"])]
     format: String,
@@ -546,7 +552,12 @@ fn default_compose_file(dir: &std::path::Path) -> Option<PathBuf> {
 }
 
 fn run_model(a: ModelArgs) -> u8 {
-    let path = a.path.clone().unwrap_or_else(|| PathBuf::from("."));
+    let path = a
+        .files
+        .first()
+        .or(a.path.as_ref())
+        .cloned()
+        .unwrap_or_else(|| PathBuf::from("."));
     let file = if path.is_dir() {
         match default_compose_file(&path) {
             Some(f) => f,
@@ -570,7 +581,17 @@ fn run_model(a: ModelArgs) -> u8 {
             return 2;
         }
     };
-    let loaded = load_project(&ws, id, &a.load.options());
+    let mut options = a.load.options();
+    for f in a.files.iter().skip(1) {
+        match ws.load(f) {
+            Ok(id) => options.overrides.push(id),
+            Err(e) => {
+                eprintln!("error: {}: {e}", f.display());
+                return 2;
+            }
+        }
+    }
+    let loaded = load_project(&ws, id, &options);
     let value = hylint::model::json::compose_json(&loaded.project);
     println!(
         "{}",

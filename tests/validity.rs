@@ -11,56 +11,6 @@ use common::*;
 use serde_json::Value;
 use std::path::Path;
 
-/// Rules whose errors mean "docker compose config refuses this".
-const VALIDITY: &[&str] = &[
-    "invalid-yaml",
-    "duplicate-key",
-    "invalid-interpolation",
-    "extends-error",
-    "include-error",
-    "include-conflict",
-    "schema-violation",
-    "missing-image",
-    "undefined-reference",
-    "missing-variable",
-];
-
-/// The hylint rules that report the class of a compose error message.
-fn classes(msg: &str) -> Option<&'static [&'static str]> {
-    let table: &[(&str, &[&str])] = &[
-        ("conflicts with imported resource", &["include-conflict"]),
-        ("is already in use by service", &["conflict"]),
-        ("refers to undefined", &["undefined-reference"]),
-        ("depends on undefined service", &["undefined-reference"]),
-        (
-            "has neither an image nor a build context",
-            &["missing-image"],
-        ),
-        ("required variable", &["missing-variable"]),
-        ("invalid interpolation format", &["invalid-interpolation"]),
-        ("failed to cast", &["invalid-interpolation"]),
-        ("validating ", &["schema-violation"]),
-        ("decoding failed", &["schema-violation", "missing-variable"]),
-        ("invalid proto", &["schema-violation"]),
-        ("invalid spec", &["schema-violation"]),
-        ("bad host name", &["schema-violation", "missing-variable"]),
-        (
-            "no such file or directory",
-            &["include-error", "extends-error"],
-        ),
-        ("already defined", &["duplicate-key"]),
-        ("empty compose file", &["invalid-yaml"]),
-        ("Top-level object must be a mapping", &["invalid-yaml"]),
-        ("circular reference", &["extends-error"]),
-        ("cannot extend service", &["extends-error"]),
-        ("extends", &["extends-error"]),
-        ("include cycle", &["include-error"]),
-        // Last: file paths in other messages end in `.yaml:`.
-        ("yaml:", &["invalid-yaml", "duplicate-key"]),
-    ];
-    table.iter().find(|(k, _)| msg.contains(k)).map(|(_, v)| *v)
-}
-
 struct Row {
     file: String,
     mode: &'static str,

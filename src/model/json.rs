@@ -145,6 +145,8 @@ const USER_MAPS: &[&str] = &[
 
 /// Fields compose's types hold as pointers or without `omitempty`: printed even when zero.
 const KEEP_ZERO: &[&str] = &[
+    "command",
+    "entrypoint",
     "attach",
     "init",
     "scale",
@@ -238,7 +240,11 @@ fn resources(
         let mut v = convert(&r.node, &mut Vec::new());
         omit_empty(&mut v);
         if let Value::Object(o) = &mut v {
-            o.insert("name".into(), json!(resource_name(project, r)));
+            // A `name` written empty (an unset variable) stays empty, and unprinted.
+            let name = resource_name(project, r);
+            if !name.is_empty() {
+                o.insert("name".into(), json!(name));
+            }
             if ipam && !o.contains_key("ipam") {
                 o.insert("ipam".into(), json!({}));
             }
@@ -278,6 +284,12 @@ pub fn compose_json_of(p: &Project, all_services: bool) -> Value {
                 if let Some(src) = vol.get("source").and_then(|t| t.as_str()) {
                     used[1].insert(src.to_string());
                 }
+            }
+        }
+        let build_secrets = v.pointer("/build/secrets").and_then(|x| x.as_array());
+        for x in build_secrets.into_iter().flatten() {
+            if let Some(src) = x.get("source").and_then(|t| t.as_str()) {
+                used[2].insert(src.to_string());
             }
         }
         for (i, key) in [(2, "secrets"), (3, "configs")] {

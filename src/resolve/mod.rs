@@ -31,6 +31,9 @@ pub struct LoadOptions {
     pub environment: HashMap<String, String>,
     /// `--project-name`.
     pub project_name: Option<String>,
+    /// Files merged over the root in order, as `docker compose -f root -f a -f b` merges them;
+    /// their relative paths resolve against the root's directory, as compose resolves them.
+    pub overrides: Vec<FileId>,
 }
 
 /// A variable reference met while interpolating, with where it is written.
@@ -79,6 +82,8 @@ struct Ctx<'a> {
     errors: Vec<String>,
     files: Vec<FileId>,
     includes: Vec<IncludeEdge>,
+    /// Whether the root's own load finalises its services (no override is merged after it).
+    finalise_root: bool,
 }
 
 /// `dir/.env` when `files` is empty and it exists, else `files`.
@@ -188,9 +193,22 @@ pub fn load_project_ahead(
         errors,
         files: Vec::new(),
         includes: Vec::new(),
+        finalise_root: opts.overrides.is_empty(),
     };
     let mut stack = vec![root];
-    let model = ctx.load_model(root, &dir, 0, &mut stack);
+    let mut model = ctx.load_model(root, &dir, 0, &mut stack);
+    if !opts.overrides.is_empty() {
+        for &over in &opts.overrides {
+            ctx.merge_override(&mut model, over, &dir);
+        }
+        for s in model
+            .services
+            .values_mut()
+            .filter(|s| s.included_via.is_empty())
+        {
+            ctx.finalize_service(&mut s.node, 0, &s.name, &dir);
+        }
+    }
     {
         use rayon::prelude::*;
         let found: Vec<Diagnostic> = std::mem::take(&mut ctx.unvalidated)
@@ -207,7 +225,13 @@ pub fn load_project_ahead(
             .collect();
         ctx.diags.extend(found);
     }
-    let root_doc = ctx.doc(root, 0);
+    // The top level as compose reads it: the root with each override merged over it.
+    let mut root_doc = ctx.doc(root, 0);
+    for &over in &opts.overrides {
+        if let (Some(base), Some(o)) = (&root_doc, ctx.doc(over, 0)) {
+            root_doc = Some(std::sync::Arc::new(merge::merge_documents(base, &o)));
+        }
+    }
     let doc_name = root_doc
         .as_ref()
         .and_then(|d| d.get("name").and_then(|n| n.scalar_string()));
@@ -293,7 +317,93 @@ fn interpolated(ws: &Workspace, file: FileId, env: &Env) -> Interpolated {
             }
         }
     };
+    let doc = doc.map(|mut d| {
+        enforce_unicity(&mut d);
+        d
+    });
     Interpolated { doc, vars, diags }
+}
+
+/// compose-go's `EnforceUnicity`, which it applies to each file before validating it: in the
+/// lists it indexes, a later item with the key of an earlier one takes the earlier one's
+/// place. So `expose: [80, 80]` loads as one entry, while a repeated `security_opt` (not
+/// indexed) is refused by the schema.
+fn enforce_unicity(doc: &mut Node) {
+    fn scalar_key(n: &Node) -> Option<String> {
+        crate::yaml::go_string(n.typed())
+    }
+    fn port_key(n: &Node) -> Option<String> {
+        match &n.kind {
+            Kind::Map(_) => {
+                let f = |k: &str| n.get(k).and_then(scalar_key).unwrap_or_default();
+                Some(format!(
+                    "{}:{}:{}:{}",
+                    f("host_ip"),
+                    f("published"),
+                    f("target"),
+                    f("protocol")
+                ))
+            }
+            _ => scalar_key(n),
+        }
+    }
+    fn volume_key(n: &Node) -> Option<String> {
+        match &n.kind {
+            Kind::Map(_) => n.get("target").and_then(scalar_key),
+            _ => specs::parse_volume(n.as_str()?).ok().map(|v| v.target),
+        }
+    }
+    fn mount_key(prefix: &'static str) -> impl Fn(&Node) -> Option<String> {
+        move |n: &Node| match &n.kind {
+            Kind::Map(_) => n
+                .get("target")
+                .and_then(scalar_key)
+                .or_else(|| Some(format!("{prefix}/{}", n.get("source").and_then(scalar_key)?))),
+            _ => Some(format!("{prefix}/{}", scalar_key(n)?)),
+        }
+    }
+    fn dedup(list: &mut Node, key: &dyn Fn(&Node) -> Option<String>) {
+        let Kind::Seq(items) = &list.kind else {
+            return;
+        };
+        let keys: Vec<Option<String>> = items.iter().map(key).collect();
+        let mut seen: HashMap<&str, usize> = HashMap::new();
+        let mut out: Vec<Node> = Vec::with_capacity(items.len());
+        for (item, k) in items.iter().zip(&keys) {
+            match k.as_deref().and_then(|k| seen.get(k).copied()) {
+                Some(at) => out[at] = item.clone(),
+                None => {
+                    if let Some(k) = k {
+                        seen.insert(k, out.len());
+                    }
+                    out.push(item.clone());
+                }
+            }
+        }
+        if out.len() != items.len() {
+            *list = list.with_kind(Kind::seq(out));
+        }
+    }
+    let Some(services) = doc.get_mut("services").and_then(|s| s.as_map_mut()) else {
+        return;
+    };
+    for svc in services.iter_mut() {
+        let Some(fields) = svc.value.as_map_mut() else {
+            continue;
+        };
+        for f in fields.iter_mut() {
+            let key: &dyn Fn(&Node) -> Option<String> = match f.key_str() {
+                "cap_add" | "cap_drop" | "dns" | "dns_opt" | "dns_search" | "expose" | "links"
+                | "profiles" | "tmpfs" => &scalar_key,
+                "ports" => &port_key,
+                "volumes" => &volume_key,
+                "secrets" => &mount_key("/run/secrets"),
+                "configs" => &mount_key(""),
+                _ => continue,
+            };
+            dedup(&mut f.value, key);
+        }
+    }
 }
 
 impl Ctx<'_> {
@@ -374,15 +484,10 @@ impl Ctx<'_> {
                 for (_, s) in &mut self.unvalidated[before_docs..] {
                     s.get_or_insert_with(|| e.key_str().to_string());
                 }
-                let Some((mut node, extends)) = resolved else {
+                let Some((node, extends)) = resolved else {
                     continue;
                 };
-                self.finalize_service(&mut node, env_id, e.key_str());
-                let profiles = node
-                    .get("profiles")
-                    .and_then(|p| p.as_seq())
-                    .map(|s| s.iter().filter_map(|p| p.scalar_string()).collect())
-                    .unwrap_or_default();
+                let profiles = profiles_of(&node);
                 let svc = Service {
                     name: e.key_str().to_string(),
                     node,
@@ -402,7 +507,93 @@ impl Ctx<'_> {
                 );
             }
         }
+        // Included projects come finalised from their own load; an override of the root is
+        // merged first (see `merge_override`).
+        if stack.len() > 1 || self.finalise_root {
+            for s in model.services.values_mut().filter(|s| s.included_via.is_empty()) {
+                self.finalize_service(&mut s.node, env_id, &s.name, dir);
+            }
+        }
         model
+    }
+
+    /// Merge the file `over` onto the root project's `model`, as compose merges `-f` files:
+    /// services by name (compose's override rules), resources by key. Then finalise the
+    /// root's services, which the root's own load left for this.
+    fn merge_override(&mut self, model: &mut Model, over: FileId, dir: &Path) {
+        let Some(doc) = self.doc(over, 0) else {
+            return;
+        };
+        for (ki, kind) in RESOURCE_KINDS.iter().enumerate() {
+            let Some(entries) = doc.get(kind).and_then(|n| n.as_map()) else {
+                continue;
+            };
+            for e in entries {
+                if e.value.tag() == Some(&crate::yaml::Tag::Reset) {
+                    model.resources[ki].shift_remove(e.key_str());
+                    continue;
+                }
+                let mut node = if e.value.is_null() {
+                    Node::map(vec![], e.value.span)
+                } else {
+                    e.value.clone()
+                };
+                normalize::normalize_resource(&mut node);
+                if ki >= 2 {
+                    normalize::normalize_file_resource(&mut node, dir);
+                }
+                match model.resources[ki].get_mut(e.key_str()) {
+                    Some(r) => r.node = merge::merge_documents(&r.node, &node),
+                    None => {
+                        let res = Resource {
+                            name: e.key_str().to_string(),
+                            node,
+                            decl: e.key.span,
+                            file: over,
+                            included_via: vec![],
+                        };
+                        model.resources[ki].insert(res.name.clone(), res);
+                    }
+                }
+            }
+        }
+        if let Some(services) = doc.get("services").and_then(|n| n.as_map()) {
+            for e in services {
+                if e.value.tag() == Some(&crate::yaml::Tag::Reset) {
+                    model.services.shift_remove(e.key_str());
+                    continue;
+                }
+                let mut chain = vec![(over, e.key_str().to_string())];
+                let before = self.diags.len();
+                let resolved = self.resolve_service(over, dir, &e.value, 0, &mut chain);
+                for d in &mut self.diags[before..] {
+                    d.service.get_or_insert_with(|| e.key_str().to_string());
+                }
+                let Some((node, extends)) = resolved else {
+                    continue;
+                };
+                match model.services.get_mut(e.key_str()) {
+                    Some(s) => {
+                        s.node = merge::merge_service(&s.node, &node);
+                        s.profiles = profiles_of(&s.node);
+                        s.extends.extend(extends);
+                    }
+                    None => {
+                        let svc = Service {
+                            name: e.key_str().to_string(),
+                            profiles: profiles_of(&node),
+                            node,
+                            decl: e.key.span,
+                            body: e.value.site(),
+                            file: over,
+                            extends,
+                            included_via: vec![],
+                        };
+                        model.services.insert(svc.name.clone(), svc);
+                    }
+                }
+            }
+        }
     }
 
     /// Insert a definition; one that differs from an imported definition of the same name is
@@ -659,9 +850,11 @@ impl Ctx<'_> {
     /// What compose does to a service once its `extends` chain is merged: the variables of its
     /// `env_file`s join `environment` (values written there win), `links`, `network_mode:
     /// service:` and `volumes_from` imply a `depends_on`, and `scale` is the replica count.
-    fn finalize_service(&mut self, node: &mut Node, env_id: usize, service: &str) {
+    fn finalize_service(&mut self, node: &mut Node, env_id: usize, service: &str, dir: &Path) {
+        normalize::build_defaults(node, dir);
         self.merge_env_files(node, env_id, service);
-        let mut implied: Vec<(String, crate::source::Span)> = Vec::new();
+        // (service, where it is named, whether a restart of it restarts this one)
+        let mut implied: Vec<(String, crate::source::Span, bool)> = Vec::new();
         if let Some(links) = node.get("links").and_then(|l| l.as_seq()) {
             for l in links {
                 if let Some(s) = l.as_str() {
@@ -669,20 +862,20 @@ impl Ctx<'_> {
                         Some((n, _)) => n,
                         None => s,
                     };
-                    implied.push((name.to_string(), l.span));
+                    implied.push((name.to_string(), l.span, true));
                 }
             }
         }
         if let Some(m) = node.get("network_mode") {
             if let Some(name) = m.as_str().and_then(|s| s.strip_prefix("service:")) {
-                implied.push((name.to_string(), m.span));
+                implied.push((name.to_string(), m.span, true));
             }
         }
         if let Some(vf) = node.get("volumes_from").and_then(|l| l.as_seq()) {
             for v in vf {
                 if let Some(s) = v.as_str().filter(|s| !s.starts_with("container:")) {
                     let name = s.split(':').next().unwrap_or(s);
-                    implied.push((name.to_string(), v.span));
+                    implied.push((name.to_string(), v.span, false));
                 }
             }
         }
@@ -702,33 +895,31 @@ impl Ctx<'_> {
             };
             let deps = map[pos].value.as_map_mut();
             if let Some(deps) = deps {
-                for (name, sp) in implied {
+                for (name, sp, restart) in implied {
                     if deps.iter().any(|d| d.key_str() == name) {
                         continue;
                     }
-                    let value = Node::map(
-                        vec![
-                            normalize::pair("condition", normalize::string("service_started", sp)),
-                            normalize::pair("restart", Node::scalar("true", sp)),
-                            normalize::pair("required", Node::scalar("true", sp)),
-                        ],
-                        sp,
-                    );
+                    let mut fields = vec![normalize::pair(
+                        "condition",
+                        normalize::string("service_started", sp),
+                    )];
+                    if restart {
+                        fields.push(normalize::pair("restart", Node::scalar("true", sp)));
+                    }
+                    fields.push(normalize::pair("required", Node::scalar("true", sp)));
+                    let value = Node::map(fields, sp);
                     deps.push(normalize::pair(&name, value));
                 }
             }
         }
         if let Some(scale) = node.get("scale").filter(|s| !s.is_null()).cloned() {
-            let span = scale.span;
             let map = node.as_map_mut().expect("a service is a mapping");
-            let pos = match map.iter().position(|e| e.key_str() == "deploy") {
-                Some(p) => p,
-                None => {
-                    map.push(normalize::pair("deploy", Node::map(vec![], span)));
-                    map.len() - 1
-                }
-            };
-            if let Some(d) = map[pos].value.as_map_mut() {
+            // Only a `deploy` that is written takes the count.
+            if let Some(d) = map
+                .iter_mut()
+                .find(|e| e.key_str() == "deploy")
+                .and_then(|e| e.value.as_map_mut())
+            {
                 if !d.iter().any(|e| e.key_str() == "replicas") {
                     d.push(normalize::pair("replicas", scale));
                 }
@@ -736,9 +927,10 @@ impl Ctx<'_> {
         }
     }
 
-    /// `env_file` variables into `environment`, as compose's `WithServicesEnvironmentResolved`:
-    /// files in order, each read with the variables of the files before it and the project's;
-    /// a later file wins over an earlier one, `environment` over all.
+    /// `env_file` variables into `environment`, as compose merges them: files in order, a later
+    /// file winning over an earlier one and `environment` over all. A `${VAR}` in a file is
+    /// looked up, as compose looks it up, in the project's variables, then the service's
+    /// `environment`, then the files before it, then the file's own earlier lines.
     fn merge_env_files(&mut self, node: &mut Node, env_id: usize, service: &str) {
         let Some(files) = node.get("env_file").and_then(|f| f.as_seq()) else {
             return;
@@ -773,11 +965,22 @@ impl Ctx<'_> {
                     continue;
                 }
             };
-            let scope = scope.get_or_insert_with(|| self.envs[env_id].clone());
+            let scope = scope.get_or_insert_with(|| {
+                let mut scope = self.envs[env_id].clone();
+                for e in node.get("environment").and_then(|e| e.as_map()).unwrap_or(&[]) {
+                    if let Some(v) = e.value.as_str().filter(|_| !e.value.is_null()) {
+                        scope
+                            .vars
+                            .entry(e.key_str().to_string())
+                            .or_insert_with(|| v.to_string());
+                    }
+                }
+                scope
+            });
             match dotenv::parse(&text, scope) {
                 Ok(pairs) => {
                     for (k, v) in pairs {
-                        scope.vars.insert(k.clone(), v.clone());
+                        scope.vars.entry(k.clone()).or_insert_with(|| v.clone());
                         match from_files.iter_mut().find(|(fk, _, _)| *fk == k) {
                             Some(slot) => slot.1 = v,
                             None => from_files.push((k, v, pnode.span)),
@@ -860,6 +1063,14 @@ impl Ctx<'_> {
             }
         }
     }
+}
+
+/// A service's `profiles`, as written.
+fn profiles_of(node: &Node) -> Vec<String> {
+    node.get("profiles")
+        .and_then(|p| p.as_seq())
+        .map(|s| s.iter().filter_map(|p| p.scalar_string()).collect())
+        .unwrap_or_default()
 }
 
 trait Named {

@@ -124,6 +124,17 @@ pub fn normalize_service(
                 }
             }
             "storage_opt" | "log_opt" => *v = string_map(v),
+            "develop" => {
+                if let Some(Kind::Seq(items)) = v.get_mut("watch").map(|w| &mut w.kind) {
+                    for w in Shared::make_mut(items).iter_mut() {
+                        if let Some(p) = w.get_mut("path") {
+                            if let Some(s) = p.as_str().filter(|s| !s.is_empty()) {
+                                *p = string(resolve_path(dir, s).to_string_lossy(), p.span);
+                            }
+                        }
+                    }
+                }
+            }
             "extra_hosts" => *v = extra_hosts(v, problems),
             "env_file" | "label_file" => *v = env_files(v, dir),
             "expose" => {
@@ -268,21 +279,29 @@ fn volumes(v: &Node, dir: &Path, problems: &mut Vec<NormalizeProblem>) -> Node {
                     }
                     if s.chars().count() <= 2 {
                         // compose takes a spec this short as a target and sets nothing else.
-                    } else if spec.kind == "bind" {
-                        let mut b = vec![entry("create_host_path", plain("true", sp))];
+                    } else {
+                        // Bind options are kept whatever the type (`data:/d:Z` too); a bind
+                        // mount in short syntax creates its host path.
+                        let mut b = vec![];
+                        if spec.kind == "bind" {
+                            b.push(entry("create_host_path", plain("true", sp)));
+                        }
                         if let Some(p) = &spec.propagation {
                             b.push(entry("propagation", string(p.as_str(), sp)));
                         }
                         if let Some(z) = &spec.selinux {
                             b.push(entry("selinux", string(z.as_str(), sp)));
                         }
-                        es.push(entry("bind", Node::map(b, sp)));
-                    } else {
-                        let mut vol = vec![];
-                        if spec.nocopy {
-                            vol.push(entry("nocopy", plain("true", sp)));
+                        if !b.is_empty() {
+                            es.push(entry("bind", Node::map(b, sp)));
                         }
-                        es.push(entry("volume", Node::map(vol, sp)));
+                        if spec.kind == "volume" {
+                            let mut vol = vec![];
+                            if spec.nocopy {
+                                vol.push(entry("nocopy", plain("true", sp)));
+                            }
+                            es.push(entry("volume", Node::map(vol, sp)));
+                        }
                     }
                     let mut n = Node::map(es, sp);
                     n.set_used_at(i.used_at());
@@ -491,20 +510,14 @@ fn build(v: &Node, dir: &Path, env: &Env) -> Node {
     match &v.kind {
         Kind::Scalar(s) => {
             let sp = v.span;
-            v.with_kind(Kind::map(vec![
-                entry("context", string(abs(s), sp)),
-                entry("dockerfile", string("Dockerfile", sp)),
-            ]))
+            v.with_kind(Kind::map(vec![entry("context", string(abs(s), sp))]))
         }
         Kind::Map(es) => {
             let mut es = es.to_vec();
-            match es.iter_mut().find(|e| e.key_str() == "context") {
-                Some(c) => {
-                    if let Some(s) = c.value.as_str() {
-                        c.value = string(abs(s), c.value.span);
-                    }
+            if let Some(c) = es.iter_mut().find(|e| e.key_str() == "context") {
+                if let Some(s) = c.value.as_str() {
+                    c.value = string(abs(s), c.value.span);
                 }
-                None => es.push(entry("context", string(abs("."), v.span))),
             }
             for e in es.iter_mut() {
                 match e.key_str() {
@@ -518,6 +531,7 @@ fn build(v: &Node, dir: &Path, env: &Env) -> Node {
                         e.value = m;
                     }
                     "labels" => e.value = key_value_map(&e.value, None, true),
+                    "secrets" => e.value = file_refs(&e.value, None),
                     "additional_contexts" => {
                         if let Kind::Map(ctx) = &e.value.kind {
                             let ctx = ctx
@@ -535,12 +549,6 @@ fn build(v: &Node, dir: &Path, env: &Env) -> Node {
                     }
                     _ => {}
                 }
-            }
-            if !es
-                .iter()
-                .any(|e| e.key_str() == "dockerfile" || e.key_str() == "dockerfile_inline")
-            {
-                es.push(entry("dockerfile", string("Dockerfile", v.span)));
             }
             v.with_kind(Kind::map(es))
         }
@@ -576,6 +584,31 @@ fn env_files(v: &Node, dir: &Path) -> Node {
         Kind::Scalar(_) => v.with_kind(Kind::seq(vec![one(v)])),
         Kind::Seq(items) => v.with_kind(Kind::seq(items.iter().map(one).collect())),
         _ => v.clone(),
+    }
+}
+
+/// compose's defaults for `build`, set once the service is merged (an override or `extends`
+/// that writes part of `build` must not replace the base's context): the context is the
+/// service's directory, the Dockerfile `Dockerfile`.
+pub fn build_defaults(svc: &mut Node, dir: &Path) {
+    let Some(b) = svc.get_mut("build") else {
+        return;
+    };
+    let sp = b.span;
+    let Some(es) = b.as_map_mut() else {
+        return;
+    };
+    if !es.iter().any(|e| e.key_str() == "context") {
+        es.push(entry(
+            "context",
+            string(resolve_path(dir, ".").to_string_lossy(), sp),
+        ));
+    }
+    if !es
+        .iter()
+        .any(|e| e.key_str() == "dockerfile" || e.key_str() == "dockerfile_inline")
+    {
+        es.push(entry("dockerfile", string("Dockerfile", sp)));
     }
 }
 

@@ -147,24 +147,23 @@ pub fn parse_ports(spec: &str) -> Result<Vec<PortSpec>, String> {
         Some((r, p)) => (r, p.to_string()),
         None => (spec, "tcp".to_string()),
     };
-    // Host IP may be a bracketed IPv6 address.
-    let (host_ip, rest) = if let Some(r) = rest.strip_prefix('[') {
-        let (ip, after) = r
-            .split_once(']')
-            .ok_or_else(|| format!("invalid port spec {spec:?}"))?;
-        let after = after
-            .strip_prefix(':')
-            .ok_or_else(|| format!("invalid port spec {spec:?}"))?;
-        (Some(ip.to_string()), after)
+    // As docker's nat.ParsePortSpec splits it: the container port after the last colon, the
+    // host port before it, and everything before that the host IP (an IPv6 address may be
+    // written bare or in brackets).
+    let parts: Vec<&str> = rest.split(':').collect();
+    let n = parts.len();
+    let (host_ip, rest) = if n <= 2 {
+        (None, rest)
     } else {
-        let parts: Vec<&str> = rest.split(':').collect();
-        if parts.len() == 3 {
-            (Some(parts[0].to_string()), &rest[parts[0].len() + 1..])
-        } else if parts.len() > 3 {
-            return Err(format!("invalid port spec {spec:?}"));
-        } else {
-            (None, rest)
-        }
+        let ip_len = parts[..n - 2].iter().map(|p| p.len() + 1).sum::<usize>() - 1;
+        let ip = &rest[..ip_len];
+        let ip = match ip.strip_prefix('[') {
+            Some(r) => r
+                .strip_suffix(']')
+                .ok_or_else(|| format!("invalid IP address {ip:?} in port spec {spec:?}"))?,
+            None => ip,
+        };
+        (Some(ip.to_string()), &rest[ip_len + 1..])
     };
     let (published, target) = match rest.split_once(':') {
         Some((p, t)) => (if p.is_empty() { None } else { Some(p) }, t),
@@ -433,7 +432,7 @@ mod tests {
         assert_eq!(parse_volume("data:/d").unwrap().kind, "volume");
         assert_eq!(parse_volume("/d").unwrap().source, None);
         assert!(parse_volume(":/d").is_err());
-        assert!(parse_volume("a:/b:c:d").is_err());
+        assert!(parse_volume("data:/b:ro:x").is_err());
         // Two characters or fewer: a target alone; a one-letter section is a Windows drive.
         assert_eq!(parse_volume("a:").unwrap().target, "a:");
         let w = parse_volume("c:/x:/y").unwrap();
@@ -471,6 +470,10 @@ mod tests {
             Some("::1")
         );
         assert!(parse_ports(":80").is_ok());
+        // A bare IPv6 host address: everything before the last two sections.
+        let v6 = parse_ports("::1:8443:443").unwrap();
+        assert_eq!(v6[0].host_ip.as_deref(), Some("::1"));
+        assert_eq!(v6[0].published.as_deref(), Some("8443"));
         assert!(parse_ports("8080:").is_err());
         assert!(parse_ports("x:80").is_err());
     }

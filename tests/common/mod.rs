@@ -158,3 +158,89 @@ impl Rng {
         (self.next() % n.max(1) as u64) as usize
     }
 }
+
+/// Rules whose errors mean "docker compose config refuses this".
+pub const VALIDITY: &[&str] = &[
+    "invalid-yaml",
+    "duplicate-key",
+    "invalid-interpolation",
+    "extends-error",
+    "include-error",
+    "include-conflict",
+    "env-file-error",
+    "schema-violation",
+    "missing-image",
+    "undefined-reference",
+    "missing-variable",
+];
+
+/// The hylint rules that report the class of a compose error message.
+pub fn classes(msg: &str) -> Option<&'static [&'static str]> {
+    let table: &[(&str, &[&str])] = &[
+        ("conflicts with imported resource", &["include-conflict"]),
+        ("is already in use by service", &["conflict"]),
+        ("refers to undefined", &["undefined-reference"]),
+        ("depends on undefined service", &["undefined-reference"]),
+        (
+            "has neither an image nor a build context",
+            &["missing-image"],
+        ),
+        ("required variable", &["missing-variable"]),
+        ("invalid interpolation format", &["invalid-interpolation"]),
+        ("failed to cast", &["invalid-interpolation"]),
+        ("env file", &["env-file-error"]),
+        ("non-string key", &["schema-violation"]),
+        ("validating ", &["schema-violation"]),
+        ("decoding failed", &["schema-violation", "missing-variable"]),
+        ("invalid proto", &["schema-violation"]),
+        ("invalid spec", &["schema-violation"]),
+        ("bad host name", &["schema-violation", "missing-variable"]),
+        (
+            "no such file or directory",
+            &["include-error", "extends-error"],
+        ),
+        ("already defined", &["duplicate-key"]),
+        ("empty compose file", &["invalid-yaml"]),
+        ("Top-level object must be a mapping", &["invalid-yaml"]),
+        ("circular reference", &["extends-error"]),
+        ("cannot extend service", &["extends-error"]),
+        ("extends", &["extends-error"]),
+        ("include cycle", &["include-error"]),
+        // Last: file paths in other messages end in `.yaml:`.
+        ("yaml:", &["invalid-yaml", "duplicate-key"]),
+    ];
+    table.iter().find(|(k, _)| msg.contains(k)).map(|(_, v)| *v)
+}
+
+/// The world corpus (`../shared/corpus/world` beside the checkout): real projects.
+pub fn world() -> PathBuf {
+    let p = repo_root().join("../shared/corpus/world");
+    assert!(
+        p.is_dir(),
+        "the world corpus is missing at {}: tests need ../shared beside the checkout",
+        p.display()
+    );
+    p
+}
+
+/// What the differential tests compare of a `config --format json` document: everything but
+/// the nulls and empty mappings compose prints for unset fields of its types (`"command":
+/// null`, `"resources": {}`). Nothing else is removed or rewritten.
+pub fn without_nulls_and_empty_maps(v: &Value) -> Option<Value> {
+    match v {
+        Value::Null => None,
+        Value::Object(m) => {
+            let out: serde_json::Map<String, Value> = m
+                .iter()
+                .filter_map(|(k, x)| Some((k.clone(), without_nulls_and_empty_maps(x)?)))
+                .collect();
+            (!out.is_empty()).then_some(Value::Object(out))
+        }
+        Value::Array(a) => Some(Value::Array(
+            a.iter()
+                .map(|x| without_nulls_and_empty_maps(x).unwrap_or(Value::Null))
+                .collect(),
+        )),
+        other => Some(other.clone()),
+    }
+}

@@ -208,7 +208,46 @@ pub fn validate(doc: &Node) -> Vec<Diagnostic> {
             (err.pointer.clone(), problem(err))
         })
         .collect();
-    diagnostics(doc, problems)
+    let mut out = diagnostics(doc, problems);
+    non_string_keys(doc, &mut Vec::new(), &mut out);
+    out
+}
+
+/// Mapping keys go-yaml reads as something other than a string (`true`, `1`, `~`): compose
+/// refuses the file ("non-string key"), wherever the mapping is, extensions included.
+fn non_string_keys(n: &Node, path: &mut Vec<String>, out: &mut Vec<Diagnostic>) {
+    match &n.kind {
+        crate::yaml::Kind::Map(entries) => {
+            for e in entries.iter() {
+                if !matches!(e.key.typed(), Typed::Str(_)) {
+                    let at = if path.is_empty() {
+                        "the top level".to_string()
+                    } else {
+                        path.join(".")
+                    };
+                    out.push(Diagnostic::new(
+                        &META,
+                        e.key.site(),
+                        format!(
+                            "non-string key `{}` in {at}: docker compose refuses the file; quote it",
+                            e.key_str()
+                        ),
+                    ));
+                }
+                path.push(e.key_str().to_string());
+                non_string_keys(&e.value, path, out);
+                path.pop();
+            }
+        }
+        crate::yaml::Kind::Seq(items) => {
+            for i in items.iter() {
+                path.push("[]".into());
+                non_string_keys(i, path, out);
+                path.pop();
+            }
+        }
+        crate::yaml::Kind::Scalar(_) => {}
+    }
 }
 
 /// The diagnostics of the problems found in `doc` (each with the JSON pointer of its value).
