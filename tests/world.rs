@@ -177,7 +177,11 @@ fn cases() -> Vec<Case> {
         }
     }
     let rows = multi_file_rows(&world);
-    assert!(rows.len() >= 13, "the README lists {} combinations", rows.len());
+    assert!(
+        rows.len() >= 13,
+        "the README lists {} combinations",
+        rows.len()
+    );
     for (dir, args) in rows {
         let (mut files, mut env_files) = (Vec::new(), Vec::new());
         for pair in args.chunks(2) {

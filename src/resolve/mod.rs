@@ -215,6 +215,7 @@ pub fn load_project_ahead(
             .par_iter()
             .flat_map_iter(|(doc, service)| {
                 let mut ds = crate::rules::schema::schema_violation::validate(doc);
+                ds.extend(crate::rules::schema::schema_violation::non_string_key_problems(doc));
                 if let Some(s) = service {
                     for d in &mut ds {
                         d.service.get_or_insert_with(|| s.clone());
@@ -355,10 +356,12 @@ fn enforce_unicity(doc: &mut Node) {
     }
     fn mount_key(prefix: &'static str) -> impl Fn(&Node) -> Option<String> {
         move |n: &Node| match &n.kind {
-            Kind::Map(_) => n
-                .get("target")
-                .and_then(scalar_key)
-                .or_else(|| Some(format!("{prefix}/{}", n.get("source").and_then(scalar_key)?))),
+            Kind::Map(_) => n.get("target").and_then(scalar_key).or_else(|| {
+                Some(format!(
+                    "{prefix}/{}",
+                    n.get("source").and_then(scalar_key)?
+                ))
+            }),
             _ => Some(format!("{prefix}/{}", scalar_key(n)?)),
         }
     }
@@ -510,7 +513,11 @@ impl Ctx<'_> {
         // Included projects come finalised from their own load; an override of the root is
         // merged first (see `merge_override`).
         if stack.len() > 1 || self.finalise_root {
-            for s in model.services.values_mut().filter(|s| s.included_via.is_empty()) {
+            for s in model
+                .services
+                .values_mut()
+                .filter(|s| s.included_via.is_empty())
+            {
                 self.finalize_service(&mut s.node, env_id, &s.name, dir);
             }
         }
@@ -967,7 +974,11 @@ impl Ctx<'_> {
             };
             let scope = scope.get_or_insert_with(|| {
                 let mut scope = self.envs[env_id].clone();
-                for e in node.get("environment").and_then(|e| e.as_map()).unwrap_or(&[]) {
+                for e in node
+                    .get("environment")
+                    .and_then(|e| e.as_map())
+                    .unwrap_or(&[])
+                {
                     if let Some(v) = e.value.as_str().filter(|_| !e.value.is_null()) {
                         scope
                             .vars

@@ -107,10 +107,8 @@ pub fn normalize_service(
             }
             "build" => *v = build(v, dir, env),
             // compose's StringList: a single string is a list of one.
-            "tmpfs" | "dns" | "dns_search" => {
-                if matches!(v.kind, Kind::Scalar(_)) && !v.is_null() {
-                    *v = v.with_kind(Kind::seq(vec![v.clone()]));
-                }
+            "tmpfs" | "dns" | "dns_search" if matches!(v.kind, Kind::Scalar(_)) && !v.is_null() => {
+                *v = v.with_kind(Kind::seq(vec![v.clone()]));
             }
             "devices" => *v = devices(v),
             "logging" => {

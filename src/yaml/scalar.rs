@@ -214,6 +214,9 @@ mod tests {
         assert_eq!(resolve("_1", true, None), Typed::Str("_1"));
         assert_eq!(resolve("0x", true, None), Typed::Str("0x"));
         assert_eq!(resolve("0b12", true, None), Typed::Str("0b12"));
-        assert_eq!(resolve("99999999999999999999", true, None), Typed::Float(1e20));
+        assert_eq!(
+            resolve("99999999999999999999", true, None),
+            Typed::Float(1e20)
+        );
     }
 }

@@ -208,13 +208,18 @@ pub fn validate(doc: &Node) -> Vec<Diagnostic> {
             (err.pointer.clone(), problem(err))
         })
         .collect();
-    let mut out = diagnostics(doc, problems);
+    diagnostics(doc, problems)
+}
+
+/// Mapping keys go-yaml reads as something other than a string (`true`, `1`, `~`): compose
+/// refuses the file ("non-string key"), wherever the mapping is, extensions included. Not a
+/// JSON Schema check (JSON has only string keys), so apart from `validate`.
+pub fn non_string_key_problems(doc: &Node) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
     non_string_keys(doc, &mut Vec::new(), &mut out);
     out
 }
 
-/// Mapping keys go-yaml reads as something other than a string (`true`, `1`, `~`): compose
-/// refuses the file ("non-string key"), wherever the mapping is, extensions included.
 fn non_string_keys(n: &Node, path: &mut Vec<String>, out: &mut Vec<Diagnostic>) {
     match &n.kind {
         crate::yaml::Kind::Map(entries) => {
