@@ -8,7 +8,6 @@
 mod common;
 
 use common::*;
-use serde_json::Value;
 use std::path::Path;
 
 struct Row {
@@ -47,16 +46,7 @@ fn run_case(file: &Path, shown: &str, mode: &'static str, extra: &[&str]) -> Row
         .args(extra)
         .arg(name);
     let out = h.output().unwrap();
-    let v: Value = json(&out);
-    let mut errors: Vec<String> = v["diagnostics"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|d| d["severity"] == "error")
-        .map(|d| d["rule"].as_str().unwrap().to_string())
-        .collect();
-    errors.sort();
-    errors.dedup();
+    let errors = error_rules(&json(&out));
     // `conflict` also reports host ports, which only `up` refuses: it counts where compose
     // rejects, not against an accepting compose.
     let (oracle, agree) = if o.status.success() {

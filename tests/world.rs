@@ -88,16 +88,7 @@ fn check_case(case: &Case, home: &Path) -> Result<bool, String> {
         }
         c.arg(&case.files[0]);
         let out = run(c, home, &case.dir);
-        let v = json(&out);
-        let mut errors: Vec<String> = v["diagnostics"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .filter(|d| d["severity"] == "error")
-            .map(|d| d["rule"].as_str().unwrap().to_string())
-            .collect();
-        errors.sort();
-        errors.dedup();
+        let errors = error_rules(&json(&out));
         if accepted && !errors.is_empty() {
             return Err(format!(
                 "{}: compose accepts it, hylint reports {errors:?}",

@@ -455,15 +455,7 @@ impl Ctx<'_> {
                 continue;
             };
             for e in entries {
-                let mut node = if e.value.is_null() {
-                    Node::map(vec![], e.value.span)
-                } else {
-                    e.value.clone()
-                };
-                normalize::normalize_resource(&mut node);
-                if ki >= 2 {
-                    normalize::normalize_file_resource(&mut node, dir);
-                }
+                let node = resource_node(&e.value, ki, dir);
                 let res = Resource {
                     name: e.key_str().to_string(),
                     node,
@@ -540,15 +532,7 @@ impl Ctx<'_> {
                     model.resources[ki].shift_remove(e.key_str());
                     continue;
                 }
-                let mut node = if e.value.is_null() {
-                    Node::map(vec![], e.value.span)
-                } else {
-                    e.value.clone()
-                };
-                normalize::normalize_resource(&mut node);
-                if ki >= 2 {
-                    normalize::normalize_file_resource(&mut node, dir);
-                }
+                let node = resource_node(&e.value, ki, dir);
                 match model.resources[ki].get_mut(e.key_str()) {
                     Some(r) => r.node = merge::merge_documents(&r.node, &node),
                     None => {
@@ -1074,6 +1058,22 @@ impl Ctx<'_> {
             }
         }
     }
+}
+
+/// A top-level network, volume, secret or config (by `RESOURCE_KINDS` index) as the model holds
+/// it: a null declaration is an empty mapping; labels and options normalised; secret and config
+/// files made absolute against `dir`.
+fn resource_node(value: &Node, kind: usize, dir: &Path) -> Node {
+    let mut node = if value.is_null() {
+        Node::map(vec![], value.span)
+    } else {
+        value.clone()
+    };
+    normalize::normalize_resource(&mut node);
+    if kind >= 2 {
+        normalize::normalize_file_resource(&mut node, dir);
+    }
+    node
 }
 
 /// A service's `profiles`, as written.

@@ -244,3 +244,18 @@ pub fn without_nulls_and_empty_maps(v: &Value) -> Option<Value> {
         other => Some(other.clone()),
     }
 }
+
+/// The rules of the error-severity findings in a `hylint check --format json` document, sorted
+/// and without repeats.
+pub fn error_rules(report: &Value) -> Vec<String> {
+    let mut errors: Vec<String> = report["diagnostics"]
+        .as_array()
+        .expect("a diagnostics list")
+        .iter()
+        .filter(|d| d["severity"] == "error")
+        .map(|d| d["rule"].as_str().unwrap().to_string())
+        .collect();
+    errors.sort();
+    errors.dedup();
+    errors
+}
