@@ -130,9 +130,13 @@ impl Project {
     }
     /// Whether a service runs under the enabled profiles.
     pub fn is_active(&self, s: &Service) -> bool {
+        // With no profile enabled, compose's list of enabled profiles is `[""]`: a service
+        // whose profiles include "" runs by default.
         s.profiles.is_empty()
             || self.all_profiles()
-            || s.profiles.iter().any(|p| self.profiles.contains(p))
+            || s.profiles
+                .iter()
+                .any(|p| self.profiles.contains(p) || (self.profiles.is_empty() && p.is_empty()))
     }
     pub fn active_services(&self) -> impl Iterator<Item = &Service> {
         self.services.values().filter(|s| self.is_active(s))

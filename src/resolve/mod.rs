@@ -136,6 +136,33 @@ pub fn project_env(
     env
 }
 
+/// The variables compose provides to interpolation when they are not set: `PWD` (the working
+/// directory) and `COMPOSE_PROJECT_NAME` (the project's name as far as it is known before
+/// interpolating: `--project-name`, then the root file's literal `name:`, then its directory).
+fn provided_variables(ws: &Workspace, root: FileId, dir: &Path, opts: &LoadOptions, env: &mut Env) {
+    if !env.vars.contains_key("PWD") {
+        env.vars
+            .insert("PWD".into(), ws.cwd.to_string_lossy().into_owned());
+    }
+    if env.vars.contains_key("COMPOSE_PROJECT_NAME") {
+        return;
+    }
+    let written = || {
+        let parsed = ws.parsed(root);
+        let name = parsed.docs.first()?.get("name")?.scalar_string()?;
+        (!name.is_empty() && !name.contains('$')).then_some(name)
+    };
+    let name = opts
+        .project_name
+        .clone()
+        .or_else(written)
+        .or_else(|| dir.file_name().map(|n| n.to_string_lossy().into_owned()));
+    if let Some(name) = name {
+        env.vars
+            .insert("COMPOSE_PROJECT_NAME".into(), normalize_project_name(&name));
+    }
+}
+
 /// docker compose's project-name normalisation.
 pub fn normalize_project_name(s: &str) -> String {
     s.to_lowercase()
@@ -163,7 +190,8 @@ pub fn load_project_ahead(
     let file = ws.file(root);
     let dir = file.dir().to_path_buf();
     let mut errors = Vec::new();
-    let env = project_env(ws, &dir, opts, &mut errors);
+    let mut env = project_env(ws, &dir, opts, &mut errors);
+    provided_variables(ws, root, &dir, opts, &mut env);
     let mut profiles = opts.profiles.clone();
     if profiles.is_empty() {
         if let Some(p) = env.get("COMPOSE_PROFILES") {
@@ -333,6 +361,14 @@ fn enforce_unicity(doc: &mut Node) {
     fn scalar_key(n: &Node) -> Option<String> {
         crate::yaml::go_string(n.typed())
     }
+    /// compose-go's keyValueIndexer: `KEY=value` items by their key.
+    fn key_value_key(n: &Node) -> Option<String> {
+        let s = scalar_key(n)?;
+        Some(match s.split_once('=') {
+            Some((k, _)) => k.to_string(),
+            None => s,
+        })
+    }
     fn port_key(n: &Node) -> Option<String> {
         match &n.kind {
             Kind::Map(_) => {
@@ -396,8 +432,11 @@ fn enforce_unicity(doc: &mut Node) {
         };
         for f in fields.iter_mut() {
             let key: &dyn Fn(&Node) -> Option<String> = match f.key_str() {
-                "cap_add" | "cap_drop" | "dns" | "dns_opt" | "dns_search" | "expose" | "links"
-                | "profiles" | "tmpfs" => &scalar_key,
+                "expose" => &scalar_key,
+                "cap_add" | "cap_drop" | "dns" | "dns_opt" | "dns_search" | "links"
+                | "profiles" | "tmpfs" | "environment" | "labels" | "annotations" | "sysctls" => {
+                    &key_value_key
+                }
                 "ports" => &port_key,
                 "volumes" => &volume_key,
                 "secrets" => &mount_key("/run/secrets"),
@@ -843,6 +882,7 @@ impl Ctx<'_> {
     /// service:` and `volumes_from` imply a `depends_on`, and `scale` is the replica count.
     fn finalize_service(&mut self, node: &mut Node, env_id: usize, service: &str, dir: &Path) {
         normalize::build_defaults(node, dir);
+        self.distinct_limits(node, service);
         self.merge_env_files(node, env_id, service);
         // (service, where it is named, whether a restart of it restarts this one)
         let mut implied: Vec<(String, crate::source::Span, bool)> = Vec::new();
@@ -914,6 +954,55 @@ impl Ctx<'_> {
                 if !d.iter().any(|e| e.key_str() == "replicas") {
                     d.push(normalize::pair("replicas", scale));
                 }
+            }
+        }
+    }
+
+    /// A service-level limit and its `deploy.resources` twin set to different values: compose
+    /// refuses the project ("can't set distinct values on 'mem_limit' and ...").
+    fn distinct_limits(&mut self, node: &Node, service: &str) {
+        #[derive(PartialEq)]
+        enum Amount {
+            Bytes(i64),
+            Number(f64),
+        }
+        let amount = |n: &Node, bytes: bool| -> Option<Amount> {
+            let s = n.scalar_string()?;
+            if bytes {
+                specs::parse_bytes(&s).ok().map(Amount::Bytes)
+            } else {
+                s.trim().parse::<f64>().ok().map(Amount::Number)
+            }
+        };
+        let pairs: [(&str, &[&str], bool); 4] = [
+            ("mem_limit", &["limits", "memory"], true),
+            ("cpus", &["limits", "cpus"], false),
+            ("mem_reservation", &["reservations", "memory"], true),
+            ("pids_limit", &["limits", "pids"], false),
+        ];
+        for (key, twin, bytes) in pairs {
+            let Some(own) = node.get(key) else { continue };
+            let deployed = node
+                .get("deploy")
+                .and_then(|d| d.get("resources"))
+                .and_then(|r| r.get(twin[0]))
+                .and_then(|l| l.get(twin[1]));
+            let Some(deployed) = deployed else { continue };
+            let (a, b) = (amount(own, bytes), amount(deployed, bytes));
+            if a.is_some() && b.is_some() && a != b {
+                let twin_path = format!("deploy.resources.{}.{}", twin[0], twin[1]);
+                self.diags.push(
+                    Diagnostic::new(
+                        &r::SCHEMA_VIOLATION,
+                        own.site(),
+                        format!(
+                            "services.{service}: `{key}` and `{twin_path}` differ: docker \
+                             compose refuses the project; keep one of them"
+                        ),
+                    )
+                    .with_label(deployed.site(), "the other value")
+                    .with_service(service.to_string()),
+                );
             }
         }
     }

@@ -470,7 +470,8 @@ struct Builder<'a> {
 fn convert_tag(tag: Option<std::borrow::Cow<'_, granit_parser::Tag>>) -> Option<Tag> {
     let tag = tag?;
     let s = tag.to_string();
-    if tag.is_yaml_core_schema() {
+    // granit-parser's core schema leaves out `!!merge`, which go-yaml reads on a `<<` key.
+    if tag.is_yaml_core_schema() || s == "tag:yaml.org,2002:merge" {
         let suffix = s.rsplit(':').next().unwrap_or("").to_string();
         return Some(Tag::Core(suffix));
     }
@@ -567,7 +568,13 @@ impl Builder<'_> {
                     continue;
                 }
             };
-            if key_text == "<<" && e.key.style == Style::Plain && e.key.tag().is_none() {
+            // go-yaml's isMerge: a plain `<<`, untagged or tagged `!!merge`.
+            let merge_tag = match e.key.tag() {
+                None => true,
+                Some(Tag::Core(t)) => t == "merge",
+                Some(_) => false,
+            };
+            if key_text == "<<" && e.key.style == Style::Plain && merge_tag {
                 merges.push(e);
                 continue;
             }

@@ -167,3 +167,17 @@ fn dollar_is_found_in_values_and_in_keys_an_alias_brings_in_as_values() {
     assert!(d.get("b").unwrap().may_hold_dollar());
     assert!(!d.get("c").unwrap().may_hold_dollar());
 }
+
+#[test]
+fn a_merge_key_tagged_merge_is_a_merge_key() {
+    for t in [
+        "b: &b\n  k1: base\nm:\n  !!merge <<: *b\n  k2: mine\n",
+        "b: &b {k1: base}\nm: {!!merge <<: *b, k2: mine}\n",
+    ] {
+        for parsed in [super::parse_granit(FileId(0), t), p(t)] {
+            let m = parsed.docs[0].get("m").cloned().unwrap();
+            assert_eq!(m.get("k1").and_then(|v| v.as_str()), Some("base"), "{t}");
+            assert!(m.entry("<<").is_none(), "{t}");
+        }
+    }
+}

@@ -190,6 +190,7 @@ pub fn classes(msg: &str) -> Option<&'static [&'static str]> {
         ("failed to cast", &["invalid-interpolation"]),
         ("env file", &["env-file-error"]),
         ("non-string key", &["schema-violation"]),
+        ("can't set distinct values", &["schema-violation"]),
         ("validating ", &["schema-violation"]),
         ("decoding failed", &["schema-violation", "missing-variable"]),
         ("invalid proto", &["schema-violation"]),
