@@ -214,15 +214,9 @@ fn main() -> ExitCode {
         None => run_check(cli.check),
         Some(Command::Check(a)) => run_check(a),
         Some(Command::Model(a)) => run_model(a),
-        Some(Command::Rules) => {
-            print_rules();
-            0
-        }
+        Some(Command::Rules) => emit(&rules_table()).unwrap_or_else(|c| c),
         Some(Command::Explain { rule }) => match registry::find(&rule) {
-            Some(r) => {
-                print!("{}", r.doc);
-                0
-            }
+            Some(r) => emit(r.doc).unwrap_or_else(|c| c),
             None => {
                 eprintln!("error: unknown rule {rule:?}; `hylint rules` lists them");
                 2
@@ -232,21 +226,37 @@ fn main() -> ExitCode {
     ExitCode::from(code)
 }
 
-fn print_rules() {
-    println!(
-        "{:<31} {:<6} {:<9} {:<8} summary",
+/// Write `text` to standard output. A reader that went away (`hylint model | head -1`) ends
+/// the output quietly; any other failure to write (a full disk) is an I/O error: exit 2.
+fn emit(text: &str) -> Result<u8, u8> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(0),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
+        Err(e) => {
+            eprintln!("error: writing output: {e}");
+            Err(2)
+        }
+    }
+}
+
+fn rules_table() -> String {
+    let mut out = format!(
+        "{:<31} {:<6} {:<9} {:<8} summary\n",
         "name", "code", "severity", "fixable"
     );
     for r in registry::ALL {
-        println!(
-            "{:<31} {:<6} {:<9} {:<8} {}",
+        out.push_str(&format!(
+            "{:<31} {:<6} {:<9} {:<8} {}\n",
             r.name,
             r.code,
             r.severity.as_str(),
             if r.fixable { "yes" } else { "no" },
             r.summary
-        );
+        ));
     }
+    out
 }
 
 /// The rules enabled by the configuration, then `--select`/`--ignore` (the command line wins).
@@ -593,10 +603,11 @@ fn run_model(a: ModelArgs) -> u8 {
     }
     let loaded = load_project(&ws, id, &options);
     let value = hylint::model::json::compose_json(&loaded.project);
-    println!(
-        "{}",
-        serde_json::to_string_pretty(&value).unwrap_or_default()
-    );
+    let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
+    text.push('\n');
+    if let Err(code) = emit(&text) {
+        return code;
+    }
     // Problems loading are reported on stderr; `hylint check` explains them in full.
     let files = ws.files();
     let mut problems = Vec::new();

@@ -234,3 +234,43 @@ fn model_profiles_follow_flags_and_compose_profiles() {
         vec!["app", "tools"]
     );
 }
+
+/// A reader that goes away (`hylint model | head -1`) ends the output quietly, and a write that
+/// fails otherwise (a full disk) is an I/O error with exit 2: neither panics.
+#[test]
+fn closed_pipe_and_full_disk_are_not_panics() {
+    let example = repo_root().join("fixtures/example");
+    let example = example.to_str().unwrap();
+    for args in [
+        vec!["model", example],
+        vec!["rules"],
+        vec!["explain", "static-ip"],
+        vec!["check", "--format", "json", example],
+    ] {
+        let mut child = hylint()
+            .args(&args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        drop(child.stdout.take()); // the reader is gone before hylint writes
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(
+            matches!(out.status.code(), Some(0 | 1)),
+            "{args:?}: exit {:?}: {stderr}",
+            out.status.code()
+        );
+
+        let full = std::fs::OpenOptions::new()
+            .write(true)
+            .open("/dev/full")
+            .unwrap();
+        let out = hylint().args(&args).stdout(full).output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(stderr.contains("writing output"), "{args:?}: {stderr}");
+    }
+}
