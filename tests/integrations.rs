@@ -418,4 +418,29 @@ fn action_shell_steps_run_for_real() {
         "{}",
         run.2
     );
+
+    // A path that looks like an option is a path: a directory named `--write-baseline=x` in a
+    // pull request must not turn the check into writing a baseline (and passing).
+    let odd = repo.path().join("--write-baseline=x");
+    std::fs::create_dir_all(&odd).unwrap();
+    std::fs::write(
+        odd.join("compose.yaml"),
+        "services:\n  web:\n    image: nginx:1.27\n",
+    )
+    .unwrap();
+    let mut r = runner(
+        repo.path(),
+        temp.path(),
+        &[("paths", "--write-baseline=x")],
+        "",
+    );
+    let res = r.run(&a);
+    let run = step(&res, "run");
+    assert_eq!(run.1, 1, "{}", run.2);
+    assert!(
+        run.2.contains("--write-baseline=x/compose.yaml"),
+        "{}",
+        run.2
+    );
+    assert!(!repo.path().join("x").exists(), "a baseline was written");
 }

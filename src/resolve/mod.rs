@@ -401,9 +401,10 @@ fn enforce_unicity(doc: &mut Node) {
             _ => Some(format!("{prefix}/{}", scalar_key(n)?)),
         }
     }
-    fn dedup(list: &mut Node, key: &dyn Fn(&Node) -> Option<String>) {
+    /// The list without the items a later one replaces; `None` when nothing repeats.
+    fn dedup(list: &Node, key: &dyn Fn(&Node) -> Option<String>) -> Option<Node> {
         let Kind::Seq(items) = &list.kind else {
-            return;
+            return None;
         };
         let keys: Vec<Option<String>> = items.iter().map(key).collect();
         let mut seen: HashMap<&str, usize> = HashMap::new();
@@ -419,18 +420,14 @@ fn enforce_unicity(doc: &mut Node) {
                 }
             }
         }
-        if out.len() != items.len() {
-            *list = list.with_kind(Kind::seq(out));
-        }
+        (out.len() != items.len()).then(|| list.with_kind(Kind::seq(out)))
     }
-    let Some(services) = doc.get_mut("services").and_then(|s| s.as_map_mut()) else {
-        return;
-    };
-    for svc in services.iter_mut() {
-        let Some(fields) = svc.value.as_map_mut() else {
-            continue;
-        };
-        for f in fields.iter_mut() {
+    // Found first, changed after: most files repeat nothing, and changing a node copies the
+    // collections above it.
+    let mut changes: Vec<(usize, usize, Node)> = Vec::new();
+    let services = doc.get("services").and_then(|s| s.as_map()).unwrap_or(&[]);
+    for (si, svc) in services.iter().enumerate() {
+        for (fi, f) in svc.value.as_map().unwrap_or(&[]).iter().enumerate() {
             let key: &dyn Fn(&Node) -> Option<String> = match f.key_str() {
                 "expose" => &scalar_key,
                 "cap_add" | "cap_drop" | "dns" | "dns_opt" | "dns_search" | "links"
@@ -443,7 +440,21 @@ fn enforce_unicity(doc: &mut Node) {
                 "configs" => &mount_key(""),
                 _ => continue,
             };
-            dedup(&mut f.value, key);
+            if let Some(list) = dedup(&f.value, key) {
+                changes.push((si, fi, list));
+            }
+        }
+    }
+    if changes.is_empty() {
+        return;
+    }
+    let services = doc
+        .get_mut("services")
+        .and_then(|s| s.as_map_mut())
+        .expect("services found above");
+    for (si, fi, list) in changes {
+        if let Some(fields) = services[si].value.as_map_mut() {
+            fields[fi].value = list;
         }
     }
 }
@@ -556,8 +567,8 @@ impl Ctx<'_> {
     }
 
     /// Merge the file `over` onto the root project's `model`, as compose merges `-f` files:
-    /// services by name (compose's override rules), resources by key. Then finalise the
-    /// root's services, which the root's own load left for this.
+    /// services by name (compose's override rules), resources by key. The root's services are
+    /// finalised once every override is merged (`load_project_ahead`).
     fn merge_override(&mut self, model: &mut Model, over: FileId, dir: &Path) {
         let Some(doc) = self.doc(over, 0) else {
             return;
