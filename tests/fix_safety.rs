@@ -214,3 +214,20 @@ fn a_fix_that_would_change_another_service_is_refused() {
         .unwrap()
         .contains("read_only: true"));
 }
+
+#[test]
+fn a_model_nested_deeper_than_json_reads_refuses_the_fix_without_a_panic() {
+    // 200 levels in an extension: YAML reads it, the model prints it, serde_json (128
+    // levels) cannot read the model back to compare it.
+    let deep = format!("x-deep: {}{}\n{EXPORTER}", "[".repeat(200), "]".repeat(200));
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "compose.yml", &deep);
+    let (code, err) = fix(tmp.path(), &["."]);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(err.contains("nested too deeply"), "{err}");
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("compose.yml")).unwrap(),
+        deep
+    );
+}
