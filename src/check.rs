@@ -40,6 +40,8 @@ pub struct CheckOptions {
     /// Discovered files read together by the stream (0: the default, `CHUNK`). The outcome
     /// does not depend on it; tests vary it to show that.
     pub chunk: usize,
+    /// Where the run may read (`None`: anywhere; the command line always sets one).
+    pub confinement: Option<crate::resolve::Confinement>,
 }
 
 pub struct Outcome {
@@ -337,7 +339,9 @@ pub fn run(opts: &CheckOptions) -> Outcome {
 pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Outcome {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
     let relative = opts.paths.iter().all(|p| p.is_relative());
-    let ws = Workspace::new(cwd, relative).with_overrides(overrides);
+    let ws = Workspace::new(cwd, relative)
+        .with_overrides(overrides)
+        .confined(opts.confinement.clone());
     // HYLINT_TIMING=1 prints how long each phase took (for profiling, on stderr).
     let timing = std::env::var_os("HYLINT_TIMING").is_some();
     let t0 = std::time::Instant::now();

@@ -63,13 +63,13 @@ use hylint::check::{self, CheckOptions};
 use hylint::config::Config;
 use hylint::diagnostic::Severity;
 use hylint::report::{self, Format};
-use hylint::resolve::{load_project, LoadOptions, Workspace};
+use hylint::resolve::{load_project, Confinement, LoadOptions, Workspace};
 use hylint::rules::knowledge::Knowledge;
 use hylint::rules::registry;
 use hylint::rules::RuleOptions;
 use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 // mimalloc's C API (linked with the allocator); the option numbers are from mimalloc v3's
@@ -129,9 +129,42 @@ struct LoadArgs {
     /// Project name (default: `name:`, COMPOSE_PROJECT_NAME, or the directory name)
     #[arg(long = "project-name", short = 'p', value_name = "NAME")]
     project_name: Option<String>,
+    /// Read nothing outside this directory: an include, extends, env file or mounted file
+    /// elsewhere (or behind a symbolic link leading elsewhere) is reported, not read
+    /// [default: the git top level above the first path, else that path]
+    #[arg(long = "root", value_name = "DIR")]
+    root: Option<PathBuf>,
 }
 
 impl LoadArgs {
+    /// Where the run may read: `--root`, else for each path given on the command line (a file
+    /// or a directory) the git top level above it, else the path itself (a file's directory).
+    /// The env files named with `--env-file` are the user's own choice and stay readable.
+    fn confinement(&self, paths: &[PathBuf]) -> Confinement {
+        let root_of = |given: &PathBuf| -> PathBuf {
+            // The directory of a file as named, not of where a link named so leads.
+            let dir = if given.is_dir() {
+                given.clone()
+            } else {
+                match given.parent() {
+                    Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+                    _ => PathBuf::from("."),
+                }
+            };
+            let dir = std::fs::canonicalize(&dir).unwrap_or(dir);
+            dir.ancestors()
+                .find(|d| d.join(".git").exists())
+                .map(Path::to_path_buf)
+                .unwrap_or(dir)
+        };
+        let roots: Vec<PathBuf> = match &self.root {
+            Some(r) => vec![r.clone()],
+            None if paths.is_empty() => vec![root_of(&PathBuf::from("."))],
+            None => paths.iter().map(root_of).collect(),
+        };
+        Confinement::new(&roots, &self.env_files)
+    }
+
     fn options(&self) -> LoadOptions {
         LoadOptions {
             profiles: self.profiles.clone(),
@@ -342,6 +375,7 @@ fn check_options(a: &CheckArgs, paths: Vec<PathBuf>, c: &Config) -> Result<Check
         None => None,
     };
     Ok(CheckOptions {
+        confinement: Some(a.load.confinement(&paths)),
         paths,
         load,
         rules: RuleOptions {
@@ -583,7 +617,12 @@ fn run_model(a: ModelArgs) -> u8 {
         path
     };
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
-    let ws = Workspace::new(cwd, file.is_relative());
+    let given = if a.files.is_empty() {
+        vec![file.clone()]
+    } else {
+        a.files.clone()
+    };
+    let ws = Workspace::new(cwd, file.is_relative()).confined(Some(a.load.confinement(&given)));
     let id = match ws.load(&file) {
         Ok(id) => id,
         Err(e) => {

@@ -8,9 +8,15 @@ use common::*;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-/// Compare oracle and hylint on `file` inside `dir` (a temporary copy); `None` when the oracle
-/// rejects the project.
-fn compare(dir: &Path, file: &str, extra: &[&str], env: &[(&str, &str)]) -> Option<Vec<String>> {
+/// Compare oracle and hylint on `file` inside `dir` (a temporary copy of the tree `root`, which
+/// hylint may read all of); `None` when the oracle rejects the project.
+fn compare(
+    root: &Path,
+    dir: &Path,
+    file: &str,
+    extra: &[&str],
+    env: &[(&str, &str)],
+) -> Option<Vec<String>> {
     let mut args = vec!["-f", file];
     args.extend_from_slice(extra);
     args.extend_from_slice(&["config", "--format", "json"]);
@@ -23,6 +29,8 @@ fn compare(dir: &Path, file: &str, extra: &[&str], env: &[(&str, &str)]) -> Opti
     h.current_dir(dir)
         .env("HOME", dir)
         .args(["model", "-f", file])
+        .arg("--root")
+        .arg(root)
         .args(extra);
     for (k, v) in env {
         h.env(k, v);
@@ -60,7 +68,7 @@ fn corpus_stacks_resolve_like_docker_compose() {
             ("all-profiles", vec!["--profile", "*"], vec![]),
             ("env-file", vec!["--env-file", env_file.as_str()], vec![]),
         ] {
-            if let Some(d) = compare(dir, name, &extra, &env) {
+            if let Some(d) = compare(&root, dir, name, &extra, &env) {
                 compared += 1;
                 if !d.is_empty() {
                     failures.push(format!("{rel} [{mode}]:\n  {}", d.join("\n  ")));
@@ -102,6 +110,7 @@ fn fixtures_resolve_like_docker_compose() {
         let args: Vec<&str> = args.iter().map(|s| s.as_str()).collect();
         match compare(
             &dir,
+            &dir,
             "compose.yaml",
             &args,
             &[("FROM_PROCESS", "process-value")],
@@ -125,7 +134,7 @@ fn example_tree_resolves_like_docker_compose() {
     let dir = tmp.path().join("example");
     copy_tree(&repo_root().join("fixtures/example"), &dir);
     for extra in [vec![], vec!["--profile", "*"]] {
-        let d = compare(&dir, "docker-compose.yml", &extra, &[])
+        let d = compare(&dir, &dir, "docker-compose.yml", &extra, &[])
             .expect("the oracle accepts the example tree");
         assert!(d.is_empty(), "{extra:?}:\n{}", d.join("\n"));
     }

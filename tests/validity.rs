@@ -18,7 +18,7 @@ struct Row {
     agree: bool,
 }
 
-fn run_case(file: &Path, shown: &str, mode: &'static str, extra: &[&str]) -> Row {
+fn run_case(root: &Path, file: &Path, shown: &str, mode: &'static str, extra: &[&str]) -> Row {
     let dir = file.parent().unwrap();
     let name = file.file_name().unwrap().to_str().unwrap();
     let mut args = vec!["-f", name];
@@ -43,6 +43,8 @@ fn run_case(file: &Path, shown: &str, mode: &'static str, extra: &[&str]) -> Row
             "--select",
             "conflict",
         ])
+        .arg("--root")
+        .arg(root)
         .args(extra)
         .arg(name);
     let out = h.output().unwrap();
@@ -85,11 +87,23 @@ fn run_tree(root: &Path, label: &str, with_env: bool) -> Vec<Row> {
     let mut rows = Vec::new();
     for f in compose_files(root) {
         let shown = format!("{label}/{}", f.strip_prefix(root).unwrap().display());
-        rows.push(run_case(&f, &shown, "no env", &[]));
+        rows.push(run_case(root, &f, &shown, "no env", &[]));
         if with_env {
-            rows.push(run_case(&f, &shown, "root .env", &["--env-file", &env_arg]));
+            rows.push(run_case(
+                root,
+                &f,
+                &shown,
+                "root .env",
+                &["--env-file", &env_arg],
+            ));
         }
-        rows.push(run_case(&f, &shown, "all profiles", &["--profile", "*"]));
+        rows.push(run_case(
+            root,
+            &f,
+            &shown,
+            "all profiles",
+            &["--profile", "*"],
+        ));
     }
     rows
 }

@@ -18,9 +18,10 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::sync::Mutex;
 
-/// One case: a project directory, the arguments before the subcommand (`-f` files, env files)
-/// and the profile arguments.
+/// One case: the project (hylint may read all of it), the directory to run in, the `-f` files,
+/// env files and whether all profiles are on.
 struct Case {
+    project: PathBuf,
     dir: PathBuf,
     label: String,
     files: Vec<String>,
@@ -52,6 +53,11 @@ fn args(case: &Case) -> Vec<String> {
     a
 }
 
+/// The confinement hylint runs with here: the project's own tree.
+fn root_args(case: &Case) -> [String; 2] {
+    ["--root".into(), case.project.to_string_lossy().into_owned()]
+}
+
 /// What went wrong with one case, if anything.
 fn check_case(case: &Case, home: &Path) -> Result<bool, String> {
     let a = args(case);
@@ -59,7 +65,7 @@ fn check_case(case: &Case, home: &Path) -> Result<bool, String> {
     o.args(&a).args(["config", "--format", "json"]);
     let oracle_out = run(o, home, &case.dir);
     let mut m = Command::new(env!("CARGO_BIN_EXE_hylint"));
-    m.arg("model").args(&a);
+    m.arg("model").args(&a).args(root_args(case));
     let model = run(m, home, &case.dir);
     let accepted = oracle_out.status.success();
     if accepted {
@@ -82,7 +88,8 @@ fn check_case(case: &Case, home: &Path) -> Result<bool, String> {
     // Validity: only for single files (`hylint check` lints files, not `-f` combinations).
     if case.files.len() == 1 && case.env_files.is_empty() {
         let mut c = Command::new(env!("CARGO_BIN_EXE_hylint"));
-        c.args(["check", "--format", "json", "--select", &VALIDITY.join(",")]);
+        c.args(["check", "--format", "json", "--select", &VALIDITY.join(",")])
+            .args(root_args(case));
         if case.all_profiles {
             c.args(["--profile", "*"]);
         }
@@ -153,6 +160,7 @@ fn cases() -> Vec<Case> {
             let rf = Path::new(rf.as_str().unwrap());
             for all_profiles in [false, true] {
                 out.push(Case {
+                    project: pdir.clone(),
                     dir: pdir.join(rf.parent().unwrap()),
                     label: format!(
                         "{}/{} [{}]",
@@ -183,7 +191,9 @@ fn cases() -> Vec<Case> {
             }
         }
         for all_profiles in [false, true] {
+            let project = world.join(dir.split('/').next().unwrap());
             out.push(Case {
+                project,
                 dir: world.join(&dir),
                 label: format!("{dir} {} [{}]", args.join(" "), all_profiles),
                 files: files.clone(),

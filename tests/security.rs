@@ -1,0 +1,164 @@
+//! hylint lints trees from untrusted pull requests. Each route a compose file could use to make
+//! hylint read, print or write outside the tree it lints, hang, or crash has a case here.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+
+const SECRET: &str = "TOP_SECRET_VALUE=hunter2";
+
+fn write(dir: &Path, rel: &str, text: &str) {
+    let p = dir.join(rel);
+    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+    std::fs::write(p, text).unwrap();
+}
+
+/// A tree in `base/repo` (a git work tree: `.git` marks its top level) and a secret beside it,
+/// outside it.
+fn tree_with_a_secret_outside() -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(tmp.path().join("repo/.git")).unwrap();
+    write(tmp.path(), "outside/secret.env", &format!("{SECRET}\n"));
+    write(
+        tmp.path(),
+        "outside/secret.yml",
+        &format!("services:\n  leak:\n    image: \"{SECRET}\"\n"),
+    );
+    tmp
+}
+
+fn run(dir: &Path, args: &[&str]) -> (i32, String, String) {
+    let out = hylint().current_dir(dir).args(args).output().unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+fn assert_no_secret(what: &str, out: &(i32, String, String)) {
+    assert!(
+        !out.1.contains("hunter2") && !out.2.contains("hunter2"),
+        "{what}: the secret reached the output:\n{}\n{}",
+        out.1,
+        out.2
+    );
+    assert!(!out.2.contains("panicked"), "{what}: {}", out.2);
+}
+
+#[test]
+fn references_outside_the_root_are_reported_not_read() {
+    let tmp = tree_with_a_secret_outside();
+    let repo = tmp.path().join("repo");
+    write(
+        &repo,
+        "compose.yaml",
+        "include:\n  - ../outside/secret.yml\nservices:\n  web:\n    image: nginx:1.27\n    \
+         env_file: ../outside/secret.env\n    extends:\n      file: ../outside/secret.yml\n      \
+         service: leak\n    environment:\n      SHOWN: ${TOP_SECRET_VALUE:-unset}\n",
+    );
+    for format in [
+        "full", "concise", "json", "sarif", "github", "junit", "gitlab",
+    ] {
+        let out = run(&repo, &["check", "--format", format, "."]);
+        assert_no_secret(format, &out);
+        assert_eq!(out.0, 1, "{format}: {}", out.2);
+    }
+    let out = run(&repo, &["check", "--format", "concise", "."]);
+    for rule in ["include-error", "extends-error", "env-file-error"] {
+        assert!(
+            out.1.contains(&format!("error[{rule}]")) && out.1.contains("outside the linted root"),
+            "{rule}:\n{}",
+            out.1
+        );
+    }
+    let out = run(&repo, &["model", "."]);
+    assert_no_secret("model", &out);
+
+    // `--root` is the explicit way to read a wider tree.
+    let root = tmp.path().to_str().unwrap();
+    let out = run(&repo, &["model", "--root", root, "."]);
+    assert!(out.1.contains("hunter2"), "{}", out.2);
+}
+
+#[test]
+fn symbolic_links_out_of_the_root_are_not_followed() {
+    let tmp = tree_with_a_secret_outside();
+    let repo = tmp.path().join("repo");
+    std::os::unix::fs::symlink(tmp.path().join("outside"), repo.join("linked")).unwrap();
+    std::os::unix::fs::symlink(tmp.path().join("outside/secret.env"), repo.join(".env")).unwrap();
+    write(
+        &repo,
+        "compose.yaml",
+        "include:\n  - linked/secret.yml\nservices:\n  web:\n    image: nginx:1.27\n    \
+         env_file: linked/secret.env\n    configs: [app]\n    environment:\n      \
+         SHOWN: ${TOP_SECRET_VALUE:-unset}\nconfigs:\n  app:\n    file: linked/secret.env\n",
+    );
+    for format in ["concise", "json"] {
+        let out = run(&repo, &["check", "--format", format, "."]);
+        assert_no_secret(format, &out);
+    }
+    let out = run(&repo, &["model", "."]);
+    assert_no_secret("model", &out);
+    assert!(out.1.contains("\"SHOWN\": \"unset\""), "{}", out.1);
+}
+
+#[test]
+fn an_env_file_named_on_the_command_line_is_the_users_choice() {
+    let tmp = tree_with_a_secret_outside();
+    let repo = tmp.path().join("repo");
+    write(
+        &repo,
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n    environment:\n      \
+         SHOWN: ${TOP_SECRET_VALUE:-unset}\n",
+    );
+    let env = tmp.path().join("outside/secret.env");
+    let out = run(&repo, &["model", "--env-file", env.to_str().unwrap(), "."]);
+    assert!(out.1.contains("\"SHOWN\": \"hunter2\""), "{}", out.2);
+    // The same file named by the tree's own configuration is not read.
+    write(
+        &repo,
+        "hylint.toml",
+        "env-files = [\"../outside/secret.env\"]\n",
+    );
+    let out = run(&repo, &["check", "--format", "json", "."]);
+    assert_no_secret("configured env file", &out);
+}
+
+#[test]
+fn special_files_as_env_files_neither_hang_nor_grow() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    let fifo = dir.join("fifo.env");
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap();
+    assert!(made.success());
+    std::os::unix::fs::symlink("/dev/zero", dir.join("zero.env")).unwrap();
+    write(
+        dir,
+        "compose.yaml",
+        "services:\n  web:\n    image: nginx:1.27\n    env_file: [fifo.env, zero.env]\n",
+    );
+    // /dev/zero is outside the root; through `--root /` it is a device, refused unread.
+    for root in [None, Some("/")] {
+        let mut args = vec!["check", "--format", "concise"];
+        if let Some(r) = root {
+            args.extend(["--root", r]);
+        }
+        args.push(".");
+        let start = std::time::Instant::now();
+        let out = run(dir, &args);
+        assert!(start.elapsed().as_secs() < 30, "took {:?}", start.elapsed());
+        assert_eq!(out.0, 1, "{}", out.2);
+        assert!(
+            out.1.matches("error[env-file-error]").count() == 2,
+            "{root:?}:\n{}",
+            out.1
+        );
+    }
+}
