@@ -70,6 +70,14 @@ use hylint::rules::RuleOptions;
 use std::collections::HashSet;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
+
+/// A line on standard error, with what a terminal or CI log would act on (line ends, escape
+/// sequences: a path or message from the tree may hold them) shown as escapes.
+macro_rules! say {
+    ($($arg:tt)*) => {
+        eprintln!("{}", hylint::report::printable(&format!($($arg)*)))
+    };
+}
 use std::process::ExitCode;
 
 // mimalloc's C API (linked with the allocator); the option numbers are from mimalloc v3's
@@ -251,7 +259,7 @@ fn main() -> ExitCode {
         Some(Command::Explain { rule }) => match registry::find(&rule) {
             Some(r) => emit(r.doc).unwrap_or_else(|c| c),
             None => {
-                eprintln!("error: unknown rule {rule:?}; `hylint rules` lists them");
+                say!("error: unknown rule {rule:?}; `hylint rules` lists them");
                 2
             }
         },
@@ -268,7 +276,7 @@ fn emit(text: &str) -> Result<u8, u8> {
         Ok(()) => Ok(0),
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(0),
         Err(e) => {
-            eprintln!("error: writing output: {e}");
+            say!("error: writing output: {e}");
             Err(2)
         }
     }
@@ -459,25 +467,25 @@ fn run_check(a: CheckArgs) -> u8 {
     let config = match load_config(&a, &paths) {
         Ok(c) => c,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return 2;
         }
     };
     let opts = match check_options(&a, paths, &config) {
         Ok(o) => o,
         Err(e) => {
-            eprintln!("error: {e}");
+            say!("error: {e}");
             return 2;
         }
     };
     if let Some(path) = &a.write_baseline {
         let outcome = check::run(&opts);
         for e in &outcome.errors {
-            eprintln!("error: {e}");
+            say!("error: {e}");
         }
         return match hylint::baseline::write(path, &outcome.ws, &outcome.diagnostics) {
             Ok(()) => {
-                eprintln!(
+                say!(
                     "Wrote {} findings to {}.",
                     outcome.diagnostics.len(),
                     path.display()
@@ -485,7 +493,7 @@ fn run_check(a: CheckArgs) -> u8 {
                 u8::from(!outcome.errors.is_empty()) * 2
             }
             Err(e) => {
-                eprintln!("error: {}: {e}", path.display());
+                say!("error: {}: {e}", path.display());
                 2
             }
         };
@@ -505,7 +513,7 @@ fn run_check(a: CheckArgs) -> u8 {
                 let _ = so.write_all(hylint::fix::unified_diff(c).as_bytes());
             }
             if !report.changes.is_empty() {
-                eprintln!(
+                say!(
                     "Would fix {} finding{} in {} file{} (nothing written).",
                     report.applied,
                     if report.applied == 1 { "" } else { "s" },
@@ -514,7 +522,7 @@ fn run_check(a: CheckArgs) -> u8 {
                 );
             }
             for r in &report.refused {
-                eprintln!("warning: {r}");
+                say!("warning: {r}");
             }
             // Like `ruff --diff`: 1 when there is something to fix.
             return u8::from(!report.changes.is_empty());
@@ -524,18 +532,18 @@ fn run_check(a: CheckArgs) -> u8 {
             match hylint::fix::write_atomic(&c.path, &c.original, &c.fixed, &opts.paths) {
                 Ok(()) => written += 1,
                 Err(e) => {
-                    eprintln!("error: {}: {e}", c.display);
+                    say!("error: {}: {e}", c.display);
                     fix_failed = true;
                 }
             }
         }
         for r in &report.refused {
-            eprintln!("warning: {r}");
+            say!("warning: {r}");
         }
         if fix_failed {
             // Report what is really on disk.
             let now = check::run(&opts);
-            eprintln!(
+            say!(
                 "Fixed {} of {} files; the others could not be written (see above). {} remaining.",
                 written,
                 report.changes.len(),
@@ -543,7 +551,7 @@ fn run_check(a: CheckArgs) -> u8 {
             );
             now
         } else {
-            eprintln!(
+            say!(
                 "Fixed {} finding{} in {written} file{}; {} remaining.",
                 report.applied,
                 if report.applied == 1 { "" } else { "s" },
@@ -557,16 +565,16 @@ fn run_check(a: CheckArgs) -> u8 {
     };
     let result = render(a.format, &a.color, &outcome);
     for e in &outcome.errors {
-        eprintln!("error: {e}");
+        say!("error: {e}");
     }
     if let Err(e) = result {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("error: writing output: {e}");
+            say!("error: writing output: {e}");
             return 2;
         }
     }
     if outcome.files == 0 && outcome.errors.is_empty() {
-        eprintln!("error: no compose files found under the given paths");
+        say!("error: no compose files found under the given paths");
         return 2;
     }
     if !outcome.errors.is_empty() || fix_failed {
@@ -606,7 +614,7 @@ fn run_model(a: ModelArgs) -> u8 {
         match default_compose_file(&path) {
             Some(f) => f,
             None => {
-                eprintln!(
+                say!(
                     "error: {}: no compose.yaml or docker-compose.yml here",
                     path.display()
                 );
@@ -626,7 +634,7 @@ fn run_model(a: ModelArgs) -> u8 {
     let id = match ws.load(&file) {
         Ok(id) => id,
         Err(e) => {
-            eprintln!("error: {}: {e}", file.display());
+            say!("error: {}: {e}", file.display());
             return 2;
         }
     };
@@ -635,7 +643,7 @@ fn run_model(a: ModelArgs) -> u8 {
         match ws.load(f) {
             Ok(id) => options.overrides.push(id),
             Err(e) => {
-                eprintln!("error: {}: {e}", f.display());
+                say!("error: {}: {e}", f.display());
                 return 2;
             }
         }
@@ -657,10 +665,10 @@ fn run_model(a: ModelArgs) -> u8 {
     }
     problems.extend(loaded.diagnostics.iter().cloned());
     for d in &problems {
-        eprintln!("{}", report::concise_line(&files, d));
+        say!("{}", report::concise_line(&files, d));
     }
     for e in &loaded.errors {
-        eprintln!("error: {e}");
+        say!("error: {e}");
     }
     if problems.iter().any(|d| d.severity == Severity::Error) || !loaded.errors.is_empty() {
         1

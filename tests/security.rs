@@ -162,3 +162,45 @@ fn special_files_as_env_files_neither_hang_nor_grow() {
         );
     }
 }
+
+/// Names and text from the tree reach terminals, CI logs and XML: escape sequences, line ends
+/// (a line starting with `::` is a workflow command to a GitHub runner) and other controls are
+/// shown as escapes, never emitted raw.
+#[test]
+fn control_characters_from_the_tree_are_shown_not_emitted() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    // A service name with an escape sequence and a line end, a comment with a raw escape, and
+    // a file whose name holds a line end and a workflow command.
+    let text = "# \u{1b}]0;title\u{7} \u{1b}[2J\nservices:\n  \"web\\e[31m\\n::error::pwned\":\n    image: nginx:1.27\n    depends_on: [\"gone\\n::add-mask::x\"]\n";
+    write(dir, "compose.yaml", text);
+    write(
+        dir,
+        "x/compose\n::error::file.yaml",
+        "services:\n  a:\n    image: \"\"\n",
+    );
+    for format in ["full", "concise", "github", "junit"] {
+        let out = run(dir, &["check", "--color", "never", "--format", format, "."]);
+        for (stream, s) in [("stdout", &out.1), ("stderr", &out.2)] {
+            assert!(
+                !s.chars()
+                    .any(|c| c.is_control() && !matches!(c, '\n' | '\t')),
+                "{format} {stream} has a raw control character:\n{s:?}"
+            );
+            for line in s.lines() {
+                assert!(
+                    !line.starts_with("::")
+                        || line.starts_with("::warning file=")
+                        || line.starts_with("::error file="),
+                    "{format} {stream}: a line the runner would obey: {line:?}"
+                );
+            }
+        }
+        assert!(
+            out.1.contains("\\u{1b}") || format == "full",
+            "{format}:\n{}",
+            out.1
+        );
+    }
+}

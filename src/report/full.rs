@@ -1,38 +1,56 @@
 //! Human output: rustc-style snippets via codespan-reporting.
 
+use super::{printable, printable_source};
 use crate::check::Outcome;
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::source::SourceFile;
 use codespan_reporting::diagnostic as cs;
 use codespan_reporting::files::{Error, Files};
 use codespan_reporting::term::{self, termcolor::WriteColor};
+use std::borrow::Cow;
 use std::ops::Range;
 use std::sync::Arc;
 
-struct SourceFiles<'a>(&'a [Arc<SourceFile>]);
+/// The files, with names and source text as they may be shown on a terminal (see
+/// `report::printable`): a file's escape sequences are shown, not played.
+struct SourceFiles<'a> {
+    files: &'a [Arc<SourceFile>],
+    names: Vec<Cow<'a, str>>,
+    sources: Vec<Cow<'a, str>>,
+}
+
+impl<'a> SourceFiles<'a> {
+    fn new(files: &'a [Arc<SourceFile>]) -> Self {
+        SourceFiles {
+            files,
+            names: files.iter().map(|f| printable(&f.display)).collect(),
+            sources: files.iter().map(|f| printable_source(&f.text)).collect(),
+        }
+    }
+}
 
 impl<'a> Files<'a> for SourceFiles<'a> {
     type FileId = usize;
     type Name = &'a str;
     type Source = &'a str;
     fn name(&'a self, id: usize) -> Result<&'a str, Error> {
-        self.0
+        self.names
             .get(id)
-            .map(|f| f.display.as_str())
+            .map(|n| n.as_ref())
             .ok_or(Error::FileMissing)
     }
     fn source(&'a self, id: usize) -> Result<&'a str, Error> {
-        self.0
+        self.sources
             .get(id)
-            .map(|f| f.text.as_str())
+            .map(|s| s.as_ref())
             .ok_or(Error::FileMissing)
     }
     fn line_index(&'a self, id: usize, byte_index: usize) -> Result<usize, Error> {
-        let f = self.0.get(id).ok_or(Error::FileMissing)?;
+        let f = self.files.get(id).ok_or(Error::FileMissing)?;
         Ok(f.line_col(byte_index).0 - 1)
     }
     fn line_range(&'a self, id: usize, line_index: usize) -> Result<Range<usize>, Error> {
-        let f = self.0.get(id).ok_or(Error::FileMissing)?;
+        let f = self.files.get(id).ok_or(Error::FileMissing)?;
         if line_index >= f.line_count() {
             return Err(Error::LineTooLarge {
                 given: line_index,
@@ -61,12 +79,13 @@ fn to_cs(d: &Diagnostic) -> cs::Diagnostic<usize> {
     )];
     for l in &d.labels {
         labels.push(
-            cs::Label::secondary(l.span.file.0 as usize, l.span.range()).with_message(&l.message),
+            cs::Label::secondary(l.span.file.0 as usize, l.span.range())
+                .with_message(printable(&l.message)),
         );
     }
     let mut notes = Vec::new();
     if let Some(s) = &d.service {
-        notes.push(format!("service: {s}"));
+        notes.push(format!("service: {}", printable(s)));
     }
     if let Some(f) = &d.fix {
         notes.push(format!(
@@ -79,7 +98,7 @@ fn to_cs(d: &Diagnostic) -> cs::Diagnostic<usize> {
         ));
     }
     cs::Diagnostic::new(sev)
-        .with_message(&d.message)
+        .with_message(printable(&d.message))
         .with_code(format!("{}/{}", d.code, d.rule))
         .with_labels(labels)
         .with_notes(notes)
@@ -87,7 +106,7 @@ fn to_cs(d: &Diagnostic) -> cs::Diagnostic<usize> {
 
 pub fn render(outcome: &Outcome, w: &mut dyn WriteColor) -> std::io::Result<()> {
     let files = outcome.ws.files();
-    let sf = SourceFiles(&files);
+    let sf = SourceFiles::new(&files);
     let config = term::Config::default();
     for d in &outcome.diagnostics {
         term::emit_to_write_style(w, &config, &sf, &to_cs(d)).map_err(std::io::Error::other)?;

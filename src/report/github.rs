@@ -6,7 +6,8 @@ use crate::diagnostic::Severity;
 
 /// Workflow-command escaping of a message.
 fn data(s: &str) -> String {
-    s.replace('%', "%25")
+    super::printable(s)
+        .replace('%', "%25")
         .replace('\r', "%0D")
         .replace('\n', "%0A")
 }

@@ -5,8 +5,11 @@ use super::position;
 use crate::check::Outcome;
 use std::collections::BTreeMap;
 
+/// XML text: control characters (most are not allowed in XML 1.0 at all) shown as escapes,
+/// then the markup characters as entities.
 fn esc(s: &str) -> String {
-    s.replace('&', "&amp;")
+    super::printable(s)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")

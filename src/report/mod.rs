@@ -9,7 +9,52 @@ pub mod junit;
 pub mod sarif;
 
 use crate::source::{SourceFile, Span};
+use std::borrow::Cow;
 use std::sync::Arc;
+
+/// Characters a terminal or a CI log would act on rather than show: C0 controls but tab (line
+/// ends too: a path or name with a newline could start a line of its own, and a CI runner reads
+/// a line starting with `::` as a workflow command), DEL, C1 controls, and the bidirectional
+/// overrides that reorder what is shown.
+fn unprintable(c: char) -> bool {
+    (c.is_control() && c != '\t') || matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` with every unprintable character written as an escape (`\n`, `\u{1b}`): for names and
+/// messages printed to a terminal, a log or XML. Borrowed when there is nothing to escape.
+pub fn printable(s: &str) -> Cow<'_, str> {
+    if !s.chars().any(unprintable) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        match c {
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            c if unprintable(c) => out.push_str(&c.escape_unicode().to_string()),
+            c => out.push(c),
+        }
+    }
+    Cow::Owned(out)
+}
+
+/// Source text for snippets: each byte of an unprintable character but a line end replaced by
+/// `?`, so that byte offsets (spans) still point where they did.
+pub fn printable_source(s: &str) -> Cow<'_, str> {
+    let bad = |c: char| unprintable(c) && c != '\n' && c != '\r';
+    if !s.chars().any(bad) {
+        return Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        if bad(c) {
+            out.extend(std::iter::repeat_n('?', c.len_utf8()));
+        } else {
+            out.push(c);
+        }
+    }
+    Cow::Owned(out)
+}
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
@@ -63,13 +108,13 @@ fn push_concise(out: &mut String, files: &[Arc<SourceFile>], d: &crate::diagnost
     use std::fmt::Write;
     let f = &files[d.primary.file.0 as usize];
     let (line, column) = f.line_col(d.primary.start as usize);
-    out.push_str(&f.display);
+    out.push_str(&printable(&f.display));
     let _ = write!(out, ":{line}:{column}: ");
     out.push_str(d.severity.as_str());
     out.push('[');
     out.push_str(d.rule);
     out.push_str("] ");
-    out.push_str(&d.message);
+    out.push_str(&printable(&d.message));
 }
 
 /// The concise lines, formatted in parallel a block at a time (a large tree has findings by
