@@ -345,18 +345,93 @@ pub fn unified_diff(c: &Change) -> String {
         .to_string()
 }
 
-/// Write `fixed` over `path` atomically: a temporary file in the same directory, the original
-/// permissions, fsync, rename. Refuses a read-only file, a file that changed since it was read,
-/// and a symlink pointing outside `roots`.
+/// Write `fixed` over `path` atomically (see `write_all`).
 pub fn write_atomic(
     path: &Path,
     original: &str,
     fixed: &str,
     roots: &[PathBuf],
 ) -> Result<(), String> {
-    use std::io::Write;
-    // A file named as a root stands for its directory.
-    let roots: Vec<PathBuf> = roots
+    let change = Change {
+        path: path.to_path_buf(),
+        display: String::new(),
+        original: original.to_string(),
+        fixed: fixed.to_string(),
+    };
+    write_all(std::slice::from_ref(&change), roots)
+        .map(|_| ())
+        .map_err(|mut e| e.remove(0).1)
+}
+
+/// A fixed file ready to take its original's place.
+struct Prepared {
+    target: PathBuf,
+    /// The written temporary file's name, beside the target.
+    tmp: PathBuf,
+}
+
+/// Write every change, or none: each file is first checked and its new text written to a
+/// temporary file beside it (same mode and owner, synced); only when every one is ready are
+/// they renamed over their originals. Refused: a read-only file, a file with other hard links
+/// (a rename would leave them with the old text), a file that changed on disk since it was
+/// read, and a symbolic link leading outside `roots`. On failure nothing is changed and no
+/// temporary file is left; the errors are (display, message) of the files that failed.
+pub fn write_all(changes: &[Change], roots: &[PathBuf]) -> Result<usize, Vec<(String, String)>> {
+    let roots = canonical_dirs(roots);
+    let mut ready = Vec::new();
+    let mut errors = Vec::new();
+    for c in changes {
+        match prepare(c, &roots) {
+            Ok(p) => ready.push(p),
+            Err(e) => errors.push((c.display.clone(), e)),
+        }
+    }
+    let discard = |ready: &[Prepared]| {
+        for p in ready {
+            let _ = std::fs::remove_file(&p.tmp);
+        }
+    };
+    if !errors.is_empty() {
+        discard(&ready);
+        return Err(errors);
+    }
+    // A last look just before the renames: a file changed meanwhile is not overwritten.
+    for (p, c) in ready.iter().zip(changes) {
+        if std::fs::read(&p.target).ok().as_deref() != Some(c.original.as_bytes()) {
+            errors.push((
+                c.display.clone(),
+                "changed on disk since hylint read it; not written".into(),
+            ));
+        }
+    }
+    if !errors.is_empty() {
+        discard(&ready);
+        return Err(errors);
+    }
+    let mut written = 0;
+    for (i, (p, c)) in ready.iter().zip(changes).enumerate() {
+        if let Err(e) = std::fs::rename(&p.tmp, &p.target) {
+            errors.push((c.display.clone(), format!("cannot write: {e}")));
+            discard(&ready[i..]);
+            break;
+        }
+        written += 1;
+        if let Some(dir) = p.target.parent() {
+            if let Ok(d) = std::fs::File::open(dir) {
+                let _ = d.sync_all();
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(written)
+    } else {
+        Err(errors)
+    }
+}
+
+/// The directories of `roots` (a file stands for its directory), canonical.
+fn canonical_dirs(roots: &[PathBuf]) -> Vec<PathBuf> {
+    roots
         .iter()
         .filter_map(|r| {
             let dir = if r.is_dir() {
@@ -371,7 +446,13 @@ pub fn write_atomic(
             };
             std::fs::canonicalize(dir).ok()
         })
-        .collect();
+        .collect()
+}
+
+fn prepare(c: &Change, roots: &[PathBuf]) -> Result<Prepared, String> {
+    use std::io::Write;
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let path = &c.path;
     let mut target = path.to_path_buf();
     let link = std::fs::symlink_metadata(path).map_err(|e| e.to_string())?;
     if link.file_type().is_symlink() {
@@ -386,16 +467,21 @@ pub fn write_atomic(
         target = real;
     }
     let meta = std::fs::metadata(&target).map_err(|e| e.to_string())?;
-    use std::os::unix::fs::PermissionsExt;
     let mode = meta.permissions().mode();
     if mode & 0o222 == 0 {
         return Err("is read-only; not written".into());
     }
+    if meta.nlink() > 1 {
+        return Err(format!(
+            "has {} hard links, which a rewrite would leave with the old text; not written",
+            meta.nlink()
+        ));
+    }
     let now = std::fs::read(&target).map_err(|e| e.to_string())?;
-    if now != original.as_bytes() {
+    if now != c.original.as_bytes() {
         return Err("changed on disk since hylint read it; not written".into());
     }
-    let dir = target.parent().unwrap_or(Path::new("."));
+    let dir = target.parent().unwrap_or(Path::new(".")).to_path_buf();
     let name = target
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
@@ -406,21 +492,21 @@ pub fn write_atomic(
             .write(true)
             .create_new(true)
             .open(&tmp)?;
-        f.write_all(fixed.as_bytes())?;
+        f.write_all(c.fixed.as_bytes())?;
         f.set_permissions(std::fs::Permissions::from_mode(mode))?;
-        f.sync_all()?;
-        drop(f);
-        std::fs::rename(&tmp, &target)?;
-        if let Ok(d) = std::fs::File::open(dir) {
-            let _ = d.sync_all();
+        // The owner too: root fixing another user's file must not take it over.
+        if (meta.uid(), meta.gid()) != (f.metadata()?.uid(), f.metadata()?.gid()) {
+            std::os::unix::fs::fchown(&f, Some(meta.uid()), Some(meta.gid()))?;
         }
-        Ok(())
+        f.sync_all()
     })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(format!("cannot write: {e}"));
+    match result {
+        Ok(()) => Ok(Prepared { target, tmp }),
+        Err(e) => {
+            let _ = std::fs::remove_file(&tmp);
+            Err(format!("cannot write: {e}"))
+        }
     }
-    Ok(())
 }
 
 #[cfg(test)]

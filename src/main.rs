@@ -527,16 +527,16 @@ fn run_check(a: CheckArgs) -> u8 {
             // Like `ruff --diff`: 1 when there is something to fix.
             return u8::from(!report.changes.is_empty());
         }
-        let mut written = 0;
-        for c in &report.changes {
-            match hylint::fix::write_atomic(&c.path, &c.original, &c.fixed, &opts.paths) {
-                Ok(()) => written += 1,
-                Err(e) => {
-                    say!("error: {}: {e}", c.display);
-                    fix_failed = true;
+        let written = match hylint::fix::write_all(&report.changes, &opts.paths) {
+            Ok(n) => n,
+            Err(errors) => {
+                for (display, e) in errors {
+                    say!("error: {display}: {e}");
                 }
+                fix_failed = true;
+                0
             }
-        }
+        };
         for r in &report.refused {
             say!("warning: {r}");
         }
@@ -544,8 +544,8 @@ fn run_check(a: CheckArgs) -> u8 {
             // Report what is really on disk.
             let now = check::run(&opts);
             say!(
-                "Fixed {} of {} files; the others could not be written (see above). {} remaining.",
-                written,
+                "Fixed {written} of {} files: fixes are written to every file or to none, and \
+                 some could not be (see above). {} remaining.",
                 report.changes.len(),
                 now.diagnostics.len()
             );

@@ -28,7 +28,7 @@ fn fix(dir: &Path, args: &[&str]) -> (i32, String) {
 }
 
 #[test]
-fn read_only_file_is_left_alone_and_others_are_fixed() {
+fn a_read_only_file_is_left_alone_and_so_are_the_others() {
     let tmp = tempfile::tempdir().unwrap();
     write(tmp.path(), "a/compose.yml", EXPORTER);
     write(tmp.path(), "b/compose.yml", EXPORTER);
@@ -41,9 +41,11 @@ fn read_only_file_is_left_alone_and_others_are_fixed() {
     );
     assert_eq!(code, 2);
     assert_eq!(std::fs::read_to_string(&ro).unwrap(), EXPORTER);
-    assert!(std::fs::read_to_string(tmp.path().join("b/compose.yml"))
-        .unwrap()
-        .contains("read_only: true"));
+    // Fixes are written to every file or to none.
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("b/compose.yml")).unwrap(),
+        EXPORTER
+    );
 }
 
 #[test]
@@ -230,4 +232,62 @@ fn a_model_nested_deeper_than_json_reads_refuses_the_fix_without_a_panic() {
         std::fs::read_to_string(tmp.path().join("compose.yml")).unwrap(),
         deep
     );
+}
+
+/// Every file's fixes are written, or none: one file that cannot be written (read-only, or
+/// with another hard link that a rewrite would leave behind) keeps every other file as it was,
+/// and no temporary file is left.
+#[test]
+fn fixes_are_written_to_every_file_or_to_none() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "a/compose.yml", EXPORTER);
+    write(tmp.path(), "b/compose.yml", EXPORTER);
+    write(tmp.path(), "c/compose.yml", EXPORTER);
+    // b has a second name elsewhere; c is read-only.
+    std::fs::hard_link(
+        tmp.path().join("b/compose.yml"),
+        tmp.path().join("b-link.txt"),
+    )
+    .unwrap();
+    let c = tmp.path().join("c/compose.yml");
+    std::fs::set_permissions(&c, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let (code, err) = fix(tmp.path(), &["."]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("b/compose.yml: has 2 hard links"), "{err}");
+    assert!(err.contains("c/compose.yml: is read-only"), "{err}");
+    assert!(err.contains("written to every file or to none"), "{err}");
+    for f in [
+        "a/compose.yml",
+        "b/compose.yml",
+        "c/compose.yml",
+        "b-link.txt",
+    ] {
+        assert_eq!(
+            std::fs::read_to_string(tmp.path().join(f)).unwrap(),
+            EXPORTER,
+            "{f} changed"
+        );
+    }
+    let left: Vec<_> = walk_files(tmp.path())
+        .into_iter()
+        .filter(|p| p.to_string_lossy().contains(".hylint-"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+
+    // With the obstacles gone, all three are fixed, each keeping its mode.
+    std::fs::remove_file(tmp.path().join("b-link.txt")).unwrap();
+    std::fs::set_permissions(&c, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let (code, err) = fix(tmp.path(), &["."]);
+    assert_eq!(code, 0, "{err}");
+    for f in ["a/compose.yml", "b/compose.yml", "c/compose.yml"] {
+        assert!(
+            std::fs::read_to_string(tmp.path().join(f))
+                .unwrap()
+                .contains("read_only: true"),
+            "{f} not fixed"
+        );
+    }
+    let mode = std::fs::metadata(&c).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o640);
 }
