@@ -204,3 +204,37 @@ fn control_characters_from_the_tree_are_shown_not_emitted() {
         );
     }
 }
+
+/// A port range is one value until `hylint model` prints compose's entries: a short file of
+/// `1-65535` ranges (millions of ports) is linted in bounded memory, conflicts included.
+#[test]
+fn port_ranges_are_not_expanded_port_by_port() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    let mut text = String::from("services:\n");
+    for i in 0..30 {
+        text.push_str(&format!(
+            "  s{i}:\n    image: nginx:1.27\n    ports: [\"1-65535:1-65535\", \"1-65535:1-65535/udp\"]\n"
+        ));
+    }
+    assert!(text.len() < 3000);
+    write(dir, "compose.yaml", &text);
+    let out = run(
+        dir,
+        &["check", "--format", "concise", "--select", "conflict", "."],
+    );
+    assert_eq!(out.0, 1, "{}", out.2);
+    // Each later service clashes with the first, once per spec: 29 x 2 reports.
+    assert_eq!(out.1.lines().count(), 58, "{}", out.1);
+    assert!(out
+        .1
+        .contains("host port 1/udp is also published by service `s0`"));
+    // SAFETY: getrusage fills a struct we own.
+    let peak_kib = unsafe {
+        let mut u: libc::rusage = std::mem::zeroed();
+        libc::getrusage(libc::RUSAGE_CHILDREN, &mut u);
+        u.ru_maxrss
+    };
+    assert!(peak_kib < 512 * 1024, "a run took {peak_kib} KiB");
+}

@@ -197,8 +197,45 @@ fn omit_empty(v: &mut Value) {
     }
 }
 
-fn service_json(n: &Node) -> Value {
+/// A port entry whose target is a range of container ports (`"8000-8010"`, as the loader keeps
+/// short-syntax ranges) as the entries compose makes of it: one per container port, paired
+/// with the published range's ports.
+fn expand_port_range(entry: &Value, out: &mut Vec<Value>) {
+    let range = |v: Option<&Value>| -> Option<(u32, u32)> {
+        let (a, b) = v?.as_str()?.split_once('-')?;
+        Some((a.parse().ok()?, b.parse().ok()?))
+    };
+    let Some((t0, t1)) = range(entry.get("target")) else {
+        out.push(entry.clone());
+        return;
+    };
+    let published = range(entry.get("published"));
+    for i in 0..=t1.saturating_sub(t0) {
+        let mut e = entry.clone();
+        e["target"] = json!(t0 + i);
+        if let Some((p0, _)) = published {
+            e["published"] = json!((p0 + i).to_string());
+        }
+        out.push(e);
+    }
+}
+
+fn service_json(n: &Node, expand_ranges: bool) -> Value {
     let mut v = convert(n, &mut Vec::new());
+    if expand_ranges {
+        if let Some(Value::Array(ports)) = v.get_mut("ports") {
+            if ports
+                .iter()
+                .any(|p| p.get("target").is_some_and(Value::is_string))
+            {
+                let mut out = Vec::with_capacity(ports.len());
+                for p in ports.iter() {
+                    expand_port_range(p, &mut out);
+                }
+                *ports = out;
+            }
+        }
+    }
     if let Value::Object(m) = &mut v {
         // Read into `environment` (compose discards the list); service extensions are not
         // printed.
@@ -261,7 +298,8 @@ pub fn compose_json(p: &Project) -> Value {
 }
 
 /// `compose_json` with every service, whatever its profiles, and every declared resource (the
-/// fix engine compares whole models).
+/// fix engine compares whole models; a port range stays one entry there, so a file cannot make
+/// the comparison hold a port by the thousand).
 pub fn compose_json_of(p: &Project, all_services: bool) -> Value {
     let prune = !all_services;
     let mut services = Map::new();
@@ -271,7 +309,7 @@ pub fn compose_json_of(p: &Project, all_services: bool) -> Value {
         .values()
         .filter(|s| all_services || p.is_active(s))
     {
-        let v = service_json(&s.node);
+        let v = service_json(&s.node, !all_services);
         if let Some(nets) = v.get("networks").and_then(|n| n.as_object()) {
             used[0].extend(nets.keys().cloned());
         }

@@ -349,22 +349,33 @@ fn ports(v: &Node, problems: &mut Vec<NormalizeProblem>) -> Node {
     for i in items.iter() {
         match &i.kind {
             Kind::Scalar(s) => match specs::parse_ports(s) {
-                Ok(list) => {
-                    for p in list {
-                        let sp = i.span;
-                        let mut es = vec![entry("mode", string("ingress", sp))];
-                        if let Some(h) = p.host_ip {
-                            es.push(entry("host_ip", string(h, sp)));
-                        }
-                        es.push(entry("target", plain(p.target.to_string(), sp)));
-                        if let Some(pb) = p.published {
-                            es.push(entry("published", string(pb, sp)));
-                        }
-                        es.push(entry("protocol", string(p.protocol, sp)));
-                        let mut n = Node::map(es, sp);
-                        n.set_used_at(i.used_at());
-                        out.push(n);
+                Ok(p) => {
+                    // A range of container ports stays one entry here, its target the range
+                    // ("8000-8010"); `model::json` prints the entries compose makes of it. Rules
+                    // read ranges; expanded, `1-65535` would be 65 535 nodes.
+                    let sp = i.span;
+                    let mut es = vec![entry("mode", string("ingress", sp))];
+                    if let Some(h) = &p.host_ip {
+                        es.push(entry("host_ip", string(h.as_str(), sp)));
                     }
+                    let (t0, t1) = p.target;
+                    if t0 == t1 {
+                        es.push(entry("target", plain(t0.to_string(), sp)));
+                    } else {
+                        es.push(entry("target", string(format!("{t0}-{t1}"), sp)));
+                    }
+                    let published = match p.published {
+                        Some((p0, p1)) if p0 != p1 => Some(format!("{p0}-{p1}")),
+                        Some((p0, _)) => Some(p0.to_string()),
+                        None => None,
+                    };
+                    if let Some(pb) = published {
+                        es.push(entry("published", string(pb, sp)));
+                    }
+                    es.push(entry("protocol", string(p.protocol.as_str(), sp)));
+                    let mut n = Node::map(es, sp);
+                    n.set_used_at(i.used_at());
+                    out.push(n);
                 }
                 Err(m) => {
                     problems.push(NormalizeProblem {

@@ -120,12 +120,14 @@ pub fn clean_path(p: &str) -> String {
     }
 }
 
-/// One published port, as compose expands a short-syntax spec.
+/// A short-syntax port spec: host ports and container ports as ranges (a single port is a
+/// range of one). `entries` gives what compose expands it to; it is not expanded here, so that
+/// `"1-65535:1-65535"` is one value, not 65 535.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PortSpec {
     pub host_ip: Option<String>,
-    pub published: Option<String>,
-    pub target: u32,
+    pub published: Option<(u32, u32)>,
+    pub target: (u32, u32),
     pub protocol: String,
 }
 
@@ -142,7 +144,7 @@ fn parse_range(s: &str) -> Result<(u32, u32), String> {
     Ok((a, b))
 }
 
-pub fn parse_ports(spec: &str) -> Result<Vec<PortSpec>, String> {
+pub fn parse_ports(spec: &str) -> Result<PortSpec, String> {
     let (rest, protocol) = match spec.rsplit_once('/') {
         Some((r, p)) => (r, p.to_string()),
         None => (spec, "tcp".to_string()),
@@ -174,48 +176,42 @@ pub fn parse_ports(spec: &str) -> Result<Vec<PortSpec>, String> {
     }
     let (t0, t1) = parse_range(target)?;
     let host_ip = host_ip.filter(|h| !h.is_empty());
-    let mut out = Vec::new();
-    match published {
-        None => {
-            for t in t0..=t1 {
-                out.push(PortSpec {
-                    host_ip: host_ip.clone(),
-                    published: None,
-                    target: t,
-                    protocol: protocol.clone(),
-                })
-            }
-        }
+    let published = match published {
+        None => None,
         Some(p) => {
             let (p0, p1) = parse_range(p)?;
-            if t0 == t1 {
-                let published = if p0 == p1 {
+            if t0 != t1 && p1 - p0 != t1 - t0 {
+                return Err(format!("port ranges don't match in length: {spec:?}"));
+            }
+            Some((p0, p1))
+        }
+    };
+    Ok(PortSpec {
+        host_ip,
+        published,
+        target: (t0, t1),
+        protocol,
+    })
+}
+
+impl PortSpec {
+    /// The entries compose makes of the spec: one per container port of a range (published
+    /// ports paired with them), or one entry whose published range maps to a single port.
+    pub fn entries(&self) -> impl Iterator<Item = (Option<String>, u32)> + '_ {
+        let (t0, t1) = self.target;
+        (0..=(t1 - t0)).map(move |i| {
+            let published = self.published.map(|(p0, p1)| {
+                if t0 != t1 {
+                    (p0 + i).to_string()
+                } else if p0 == p1 {
                     p0.to_string()
                 } else {
                     format!("{p0}-{p1}")
-                };
-                out.push(PortSpec {
-                    host_ip,
-                    published: Some(published),
-                    target: t0,
-                    protocol,
-                });
-            } else {
-                if p1 - p0 != t1 - t0 {
-                    return Err(format!("port ranges don't match in length: {spec:?}"));
                 }
-                for i in 0..=(t1 - t0) {
-                    out.push(PortSpec {
-                        host_ip: host_ip.clone(),
-                        published: Some((p0 + i).to_string()),
-                        target: t0 + i,
-                        protocol: protocol.clone(),
-                    });
-                }
-            }
-        }
+            });
+            (published, t0 + i)
+        })
     }
-    Ok(out)
 }
 
 /// Split a command string into words as compose does (go-shellwords without env or backtick
@@ -461,21 +457,37 @@ mod tests {
     #[test]
     fn ports() {
         let p = parse_ports("127.0.0.1:8080:80/udp").unwrap();
-        assert_eq!(p[0].host_ip.as_deref(), Some("127.0.0.1"));
-        assert_eq!(p[0].published.as_deref(), Some("8080"));
-        assert_eq!((p[0].target, p[0].protocol.as_str()), (80, "udp"));
-        assert_eq!(parse_ports("9000-9001:9000-9001").unwrap().len(), 2);
+        assert_eq!(p.host_ip.as_deref(), Some("127.0.0.1"));
+        assert_eq!(p.published, Some((8080, 8080)));
+        assert_eq!((p.target, p.protocol.as_str()), ((80, 80), "udp"));
+        let pairs: Vec<_> = parse_ports("9000-9001:9000-9001")
+            .unwrap()
+            .entries()
+            .collect();
         assert_eq!(
-            parse_ports("[::1]:80:80").unwrap()[0].host_ip.as_deref(),
+            pairs,
+            [(Some("9000".into()), 9000), (Some("9001".into()), 9001)]
+        );
+        // A published range for one container port is one entry.
+        let one: Vec<_> = parse_ports("8000-8010:80").unwrap().entries().collect();
+        assert_eq!(one, [(Some("8000-8010".into()), 80)]);
+        // A whole range is one value until it is printed.
+        assert_eq!(
+            parse_ports("1-65535:1-65535").unwrap().entries().count(),
+            65535
+        );
+        assert_eq!(
+            parse_ports("[::1]:80:80").unwrap().host_ip.as_deref(),
             Some("::1")
         );
         assert!(parse_ports(":80").is_ok());
         // A bare IPv6 host address: everything before the last two sections.
         let v6 = parse_ports("::1:8443:443").unwrap();
-        assert_eq!(v6[0].host_ip.as_deref(), Some("::1"));
-        assert_eq!(v6[0].published.as_deref(), Some("8443"));
+        assert_eq!(v6.host_ip.as_deref(), Some("::1"));
+        assert_eq!(v6.published, Some((8443, 8443)));
         assert!(parse_ports("8080:").is_err());
         assert!(parse_ports("x:80").is_err());
+        assert!(parse_ports("1-3:1-2").is_err());
     }
 
     #[test]

@@ -35,9 +35,12 @@ struct Port {
 /// A service of the tree: (project index, service index).
 type SvcAt = (usize, usize);
 
-/// One published host port of one service.
+/// One published host port spec (a range of ports) of one service.
 struct Binding<'a> {
     svc: SvcAt,
+    protocol: &'a str,
+    lo: u32,
+    hi: u32,
     host_ip: &'a str,
     span: Span,
 }
@@ -89,29 +92,29 @@ pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
     // Claims grouped by sorting (stable: a group keeps project order), not by hash maps: on a
     // large tree the maps' growth was a third of this check.
     let mut names: Vec<(&str, SvcAt, Span)> = Vec::new();
-    let mut ports: Vec<((&str, u32), Binding)> = Vec::new();
+    // Port specs as ranges, in tree order (a range is not expanded port by port: `1-65535`
+    // in a few services would be millions of entries).
+    let mut ports: Vec<Binding> = Vec::new();
     for (pi, sum) in t.summaries.iter().enumerate() {
         for (name, si, span) in &sum.conflict.names {
             names.push((name.as_str(), (pi, *si), *span));
         }
         for port in &sum.conflict.ports {
-            for n in port.lo..=port.hi.min(port.lo + 65535) {
-                if n == 0 {
-                    continue;
-                }
-                ports.push((
-                    (port.protocol.as_str(), n),
-                    Binding {
-                        svc: (pi, port.svc),
-                        host_ip: &port.host_ip,
-                        span: port.span,
-                    },
-                ));
+            let lo = port.lo.max(1);
+            if lo > port.hi {
+                continue;
             }
+            ports.push(Binding {
+                svc: (pi, port.svc),
+                protocol: &port.protocol,
+                lo,
+                hi: port.hi,
+                host_ip: &port.host_ip,
+                span: port.span,
+            });
         }
     }
     names.sort_by(|a, b| a.0.cmp(b.0));
-    ports.sort_by(|a, b| a.0.cmp(&b.0));
     let together =
         |a: SvcAt, b: SvcAt| run_together(t.ws, t.service(a.0, a.1), t.service(b.0, b.1));
     for holders in names.chunk_by(|a, b| a.0 == b.0) {
@@ -136,22 +139,58 @@ pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
             }
         }
     }
-    for binds in ports.chunk_by(|a, b| a.0 == b.0) {
-        let mut reported = std::collections::HashSet::new();
-        for (i, ((protocol, port), b)) in binds.iter().enumerate() {
-            let clash = binds[..i].iter().find_map(|(_, a)| {
-                (a.svc != b.svc
-                    && (is_any(a.host_ip) || is_any(b.host_ip) || a.host_ip == b.host_ip))
-                    .then(|| together(a.svc, b.svc))
-                    .flatten()
-                    .map(|s| (a, s))
-            });
-            let Some((a, sev)) = clash else { continue };
-            // A range clashes port by port: one report per pair of specs.
-            if !reported.insert((a.span, b.span)) {
-                continue;
+    // Which earlier specs each spec shares a port with: a sweep over the ranges by their
+    // first port keeps only the ranges still open.
+    let mut by_start: Vec<usize> = (0..ports.len()).collect();
+    by_start.sort_by_key(|&i| (ports[i].protocol, ports[i].lo, i));
+    let mut earlier: Vec<Vec<usize>> = vec![Vec::new(); ports.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for &i in &by_start {
+        let b = &ports[i];
+        open.retain(|&j| ports[j].protocol == b.protocol && ports[j].hi >= b.lo);
+        for &j in &open {
+            let (first, second) = if j < i { (j, i) } else { (i, j) };
+            earlier[second].push(first);
+        }
+        open.push(i);
+    }
+    for (bi, b) in ports.iter().enumerate() {
+        let mut candidates = std::mem::take(&mut earlier[bi]);
+        candidates.sort_unstable();
+        // As port by port: at each port, the first earlier spec that clashes is the one named,
+        // and each pair of specs is reported once, at the first port it is named for.
+        let mut uncovered: Vec<(u32, u32)> = vec![(b.lo, b.hi)];
+        for ai in candidates {
+            let a = &ports[ai];
+            if uncovered.is_empty() {
+                break;
             }
+            let clash = a.svc != b.svc
+                && (is_any(a.host_ip) || is_any(b.host_ip) || a.host_ip == b.host_ip);
+            let Some(sev) = clash.then(|| together(a.svc, b.svc)).flatten() else {
+                continue;
+            };
+            let (lo, hi) = (a.lo.max(b.lo), a.hi.min(b.hi));
+            let mut first_port = None;
+            let mut rest = Vec::with_capacity(uncovered.len() + 1);
+            for (ulo, uhi) in uncovered {
+                let (olo, ohi) = (ulo.max(lo), uhi.min(hi));
+                if olo > ohi {
+                    rest.push((ulo, uhi));
+                    continue;
+                }
+                first_port = Some(first_port.map_or(olo, |p: u32| p.min(olo)));
+                if ulo < olo {
+                    rest.push((ulo, olo - 1));
+                }
+                if ohi < uhi {
+                    rest.push((ohi + 1, uhi));
+                }
+            }
+            uncovered = rest;
+            let Some(port) = first_port else { continue };
             let a_name = &t.service(a.svc.0, a.svc.1).name;
+            let protocol = b.protocol;
             out.push(
                 Diagnostic::new(
                     &META,
