@@ -366,8 +366,88 @@ pub fn write_atomic(
 /// A fixed file ready to take its original's place.
 struct Prepared {
     target: PathBuf,
-    /// The written temporary file's name, beside the target.
-    tmp: PathBuf,
+    /// The written temporary file, beside the target: unnamed while it can be (Linux's
+    /// O_TMPFILE), so that a run killed before the renames leaves nothing behind.
+    tmp: Temp,
+}
+
+enum Temp {
+    /// An open file with no name yet; named (`name`) only just before the rename.
+    Unnamed(std::fs::File, PathBuf),
+    Named(PathBuf),
+}
+
+impl Temp {
+    /// Give the file its name (if it has none yet) and rename it over `target`.
+    fn commit(&self, target: &Path) -> std::io::Result<()> {
+        match self {
+            Temp::Named(p) => std::fs::rename(p, target),
+            Temp::Unnamed(f, name) => {
+                link_unnamed(f, name)?;
+                std::fs::rename(name, target).inspect_err(|_| {
+                    let _ = std::fs::remove_file(name);
+                })
+            }
+        }
+    }
+    fn discard(&self) {
+        if let Temp::Named(p) = self {
+            let _ = std::fs::remove_file(p);
+        }
+        // An unnamed file goes when its descriptor closes.
+    }
+}
+
+/// Name an O_TMPFILE file: `linkat` of its descriptor's `/proc` entry, which needs no
+/// capability.
+#[cfg(target_os = "linux")]
+fn link_unnamed(f: &std::fs::File, name: &Path) -> std::io::Result<()> {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::io::AsRawFd;
+    let from = std::ffi::CString::new(format!("/proc/self/fd/{}", f.as_raw_fd()))?;
+    let to = std::ffi::CString::new(name.as_os_str().as_bytes())?;
+    // SAFETY: both are NUL-terminated paths we own.
+    let r = unsafe {
+        libc::linkat(
+            libc::AT_FDCWD,
+            from.as_ptr(),
+            libc::AT_FDCWD,
+            to.as_ptr(),
+            libc::AT_SYMLINK_FOLLOW,
+        )
+    };
+    if r == 0 {
+        Ok(())
+    } else {
+        Err(std::io::Error::last_os_error())
+    }
+}
+
+#[cfg(not(target_os = "linux"))]
+fn link_unnamed(_: &std::fs::File, _: &Path) -> std::io::Result<()> {
+    Err(std::io::Error::other("no unnamed temporary files here"))
+}
+
+/// A temporary file in `dir`: unnamed where the system allows it, else `name`.
+fn temp_file(dir: &Path, name: PathBuf) -> std::io::Result<(std::fs::File, Temp)> {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        let unnamed = std::fs::OpenOptions::new()
+            .write(true)
+            .custom_flags(libc::O_TMPFILE)
+            .mode(0o600)
+            .open(dir);
+        if let Ok(f) = unnamed {
+            let handle = f.try_clone()?;
+            return Ok((f, Temp::Unnamed(handle, name)));
+        }
+    }
+    let f = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .open(&name)?;
+    Ok((f, Temp::Named(name)))
 }
 
 /// Write every change, or none: each file is first checked and its new text written to a
@@ -388,7 +468,7 @@ pub fn write_all(changes: &[Change], roots: &[PathBuf]) -> Result<usize, Vec<(St
     }
     let discard = |ready: &[Prepared]| {
         for p in ready {
-            let _ = std::fs::remove_file(&p.tmp);
+            p.tmp.discard();
         }
     };
     if !errors.is_empty() {
@@ -410,7 +490,7 @@ pub fn write_all(changes: &[Change], roots: &[PathBuf]) -> Result<usize, Vec<(St
     }
     let mut written = 0;
     for (i, (p, c)) in ready.iter().zip(changes).enumerate() {
-        if let Err(e) = std::fs::rename(&p.tmp, &p.target) {
+        if let Err(e) = p.tmp.commit(&p.target) {
             errors.push((c.display.clone(), format!("cannot write: {e}")));
             discard(&ready[i..]);
             break;
@@ -486,12 +566,11 @@ fn prepare(c: &Change, roots: &[PathBuf]) -> Result<Prepared, String> {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.hylint-{}.tmp", std::process::id()));
+    let tmp_name = dir.join(format!(".{name}.hylint-{}.tmp", std::process::id()));
+    let mut made = None;
     let result = (|| -> std::io::Result<()> {
-        let mut f = std::fs::OpenOptions::new()
-            .write(true)
-            .create_new(true)
-            .open(&tmp)?;
+        let (mut f, tmp) = temp_file(&dir, tmp_name.clone())?;
+        made = Some(tmp);
         f.write_all(c.fixed.as_bytes())?;
         f.set_permissions(std::fs::Permissions::from_mode(mode))?;
         // The owner too: root fixing another user's file must not take it over.
@@ -500,12 +579,15 @@ fn prepare(c: &Change, roots: &[PathBuf]) -> Result<Prepared, String> {
         }
         f.sync_all()
     })();
-    match result {
-        Ok(()) => Ok(Prepared { target, tmp }),
-        Err(e) => {
-            let _ = std::fs::remove_file(&tmp);
+    match (result, made) {
+        (Ok(()), Some(tmp)) => Ok(Prepared { target, tmp }),
+        (Err(e), made) => {
+            if let Some(t) = made {
+                t.discard();
+            }
             Err(format!("cannot write: {e}"))
         }
+        (Ok(()), None) => Err("cannot write: no temporary file".into()),
     }
 }
 

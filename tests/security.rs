@@ -238,3 +238,71 @@ fn port_ranges_are_not_expanded_port_by_port() {
     };
     assert!(peak_kib < 512 * 1024, "a run took {peak_kib} KiB");
 }
+
+/// `--fix` writes only what it read, and it reads only under the root: an exporter reached
+/// through `include: ../` or a directory link out of the tree is neither fixed nor read.
+#[test]
+fn fixes_never_write_outside_the_root() {
+    let tmp = tree_with_a_secret_outside();
+    let repo = tmp.path().join("repo");
+    let exporter = "services:\n  node-exporter:\n    image: prom/node-exporter:v1.9.0\n";
+    write(tmp.path(), "outside/exporter/compose.yaml", exporter);
+    std::os::unix::fs::symlink(tmp.path().join("outside/exporter"), repo.join("linked")).unwrap();
+    write(
+        &repo,
+        "compose.yaml",
+        "include:\n  - ../outside/exporter/compose.yaml\n  - linked/compose.yaml\n",
+    );
+    let out = run(
+        &repo,
+        &[
+            "check",
+            "--fix",
+            "--unsafe-fixes",
+            "--format",
+            "concise",
+            ".",
+        ],
+    );
+    assert!(!out.2.contains("panicked"), "{}", out.2);
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("outside/exporter/compose.yaml")).unwrap(),
+        exporter
+    );
+}
+
+/// A file `--fix` rewrites keeps its owner: root fixing another user's file must not take it
+/// over (checked where the tests run as root, as CI does; elsewhere the owner is ours anyway).
+#[test]
+fn fixes_keep_the_owner_and_mode_of_the_file() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    std::fs::create_dir_all(dir.join(".git")).unwrap();
+    let f = dir.join("compose.yaml");
+    write(
+        dir,
+        "compose.yaml",
+        "services:\n  node-exporter:\n    image: prom/node-exporter:v1.9.0\n",
+    );
+    std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o640)).unwrap();
+    let is_root = unsafe { libc::geteuid() } == 0;
+    let (uid, gid) = if is_root {
+        (65534, 65534)
+    } else {
+        (
+            std::fs::metadata(&f).unwrap().uid(),
+            std::fs::metadata(&f).unwrap().gid(),
+        )
+    };
+    if is_root {
+        std::os::unix::fs::chown(&f, Some(uid), Some(gid)).unwrap();
+    }
+    let out = run(dir, &["check", "--fix", "--format", "concise", "."]);
+    assert!(!out.2.contains("panicked"), "{}", out.2);
+    let text = std::fs::read_to_string(&f).unwrap();
+    assert!(text.contains("read_only: true"), "{text}\n{}", out.2);
+    let meta = std::fs::metadata(&f).unwrap();
+    assert_eq!((meta.uid(), meta.gid()), (uid, gid));
+    assert_eq!(meta.permissions().mode() & 0o777, 0o640);
+}
