@@ -91,7 +91,7 @@ fn references(ws: &Workspace, id: FileId) -> Vec<PathBuf> {
 fn file_rules(ws: &Workspace, id: FileId) -> Vec<Diagnostic> {
     let parsed = ws.parsed(id);
     let mut out = Vec::new();
-    invalid_yaml::check(&ws.file(id), &parsed, &mut out);
+    invalid_yaml::check(&parsed, &mut out);
     duplicate_key::check(&parsed, &mut out);
     out
 }

@@ -188,6 +188,15 @@ impl LoadArgs {
 struct CheckArgs {
     /// Files or directories to lint [default: .]
     paths: Vec<PathBuf>,
+    /// Lint the one project these compose files form, merged in order as `docker compose -f A
+    /// -f B` merges them (repeatable; instead of PATHS)
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILE",
+        conflicts_with = "paths"
+    )]
+    files: Vec<PathBuf>,
     /// Output format
     #[arg(long, value_enum, default_value_t = Format::Full)]
     format: Format,
@@ -362,6 +371,7 @@ fn load_config(a: &CheckArgs, paths: &[PathBuf]) -> Result<Config, String> {
 
 fn check_options(a: &CheckArgs, paths: Vec<PathBuf>, c: &Config) -> Result<CheckOptions, String> {
     let mut load = a.load.options();
+    load.overrides = a.files.iter().skip(1).cloned().collect();
     if load.profiles.is_empty() {
         load.profiles = c.profiles.clone();
     }
@@ -382,8 +392,13 @@ fn check_options(a: &CheckArgs, paths: Vec<PathBuf>, c: &Config) -> Result<Check
         Some(p) => Some(std::sync::Arc::new(hylint::baseline::read(p)?)),
         None => None,
     };
+    let given = if a.files.is_empty() {
+        paths.clone()
+    } else {
+        a.files.clone()
+    };
     Ok(CheckOptions {
-        confinement: Some(a.load.confinement(&paths)),
+        confinement: Some(a.load.confinement(&given)),
         paths,
         load,
         rules: RuleOptions {
@@ -459,7 +474,10 @@ fn render(format: Format, color: &str, outcome: &hylint::check::Outcome) -> std:
 }
 
 fn run_check(a: CheckArgs) -> u8 {
-    let paths = if a.paths.is_empty() {
+    let paths = if let Some(first) = a.files.first() {
+        // The first file is the project's root; the others are merged over it by the loader.
+        vec![first.clone()]
+    } else if a.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         a.paths.clone()
@@ -639,15 +657,7 @@ fn run_model(a: ModelArgs) -> u8 {
         }
     };
     let mut options = a.load.options();
-    for f in a.files.iter().skip(1) {
-        match ws.load(f) {
-            Ok(id) => options.overrides.push(id),
-            Err(e) => {
-                say!("error: {}: {e}", f.display());
-                return 2;
-            }
-        }
-    }
+    options.overrides = a.files.iter().skip(1).cloned().collect();
     let loaded = load_project(&ws, id, &options);
     let value = hylint::model::json::compose_json(&loaded.project);
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();
@@ -660,7 +670,7 @@ fn run_model(a: ModelArgs) -> u8 {
     let mut problems = Vec::new();
     for f in &files {
         let parsed = ws.parsed(f.id);
-        hylint::rules::syntax::invalid_yaml::check(f, &parsed, &mut problems);
+        hylint::rules::syntax::invalid_yaml::check(&parsed, &mut problems);
         hylint::rules::syntax::duplicate_key::check(&parsed, &mut problems);
     }
     problems.extend(loaded.diagnostics.iter().cloned());

@@ -133,7 +133,7 @@ fn validity_agrees_with_docker_compose() {
          ## The world corpus\n\n\
          `tests/world.rs` holds hylint to compose on `../shared/corpus/world` (30 real projects):\n\
          every root file, with the default profiles and with `--profile '*'`, and every multi-file\n\
-         combination the corpus README lists (`hylint model -f A -f B --env-file E`), run from the\n\
+         combination the corpus README lists (`-f A -f B --env-file E`), run from the\n\
          root file's directory with a clean environment. Where compose accepts the project,\n\
          `hylint model` must print what `docker compose config --format json` prints, compared\n\
          after one normalisation applied to both sides: nulls and empty mappings are removed\n\
@@ -143,10 +143,11 @@ fn validity_agrees_with_docker_compose() {
          rejects a root file. The same comparison of whole models runs on the hy-home corpus and the\n\
          fixtures (`tests/differential.rs`).\n\n\
          Deviations left: none on the world corpus (every model equal, every verdict of the same\n\
-         class). Known limits outside it: `hylint check` lints files, not `-f` combinations, so the\n\
-         verdicts of multi-file setups are checked through the model only; plain scalars go-yaml\n\
-         reads as timestamps (`2024-01-02`) are read as strings; a number past the 64-bit integer\n\
-         range is held as a float.\n\n\
+         class; the multi-file setups are checked with `hylint check -f A -f B` too). Known limits\n\
+         outside it: plain scalars go-yaml reads as timestamps (`2024-01-02`) are read as strings\n\
+         (compose refuses them in `environment`); a number past the 64-bit integer range is held\n\
+         as a float; a repeated item in a list compose does not merge (`security_opt`), which\n\
+         compose refuses, is not reported.\n\n\
          ## The hy-home corpus and the fixtures\n\n\
          {} cases, {} rejected by compose, {} disagreements.\n\n\
          | file | mode | docker compose | hylint errors | agree |\n| --- | --- | --- | --- | --- |\n",

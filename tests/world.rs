@@ -6,7 +6,8 @@
 //!   config --format json` prints, apart from the nulls and empty mappings compose prints for
 //!   unset fields (`without_nulls_and_empty_maps`), and `hylint check` reports no error from its
 //!   validity rules;
-//! - where compose rejects it, `hylint check` reports an error of the class compose named.
+//! - where compose rejects it, `hylint check` (with the same `-f` files, env files and profiles)
+//!   reports an error of the class compose named.
 //!
 //! Both run from the root file's directory with a clean environment, as the README prescribes.
 
@@ -85,15 +86,12 @@ fn check_case(case: &Case, home: &Path) -> Result<bool, String> {
             ));
         }
     }
-    // Validity: only for single files (`hylint check` lints files, not `-f` combinations).
-    if case.files.len() == 1 && case.env_files.is_empty() {
+    // Validity: `hylint check` with the same files, env files and profiles.
+    {
         let mut c = Command::new(env!("CARGO_BIN_EXE_hylint"));
         c.args(["check", "--format", "json", "--select", &VALIDITY.join(",")])
+            .args(&a)
             .args(root_args(case));
-        if case.all_profiles {
-            c.args(["--profile", "*"]);
-        }
-        c.arg(&case.files[0]);
         let out = run(c, home, &case.dir);
         let errors = error_rules(&json(&out));
         if accepted && !errors.is_empty() {

@@ -33,7 +33,8 @@ pub struct LoadOptions {
     pub project_name: Option<String>,
     /// Files merged over the root in order, as `docker compose -f root -f a -f b` merges them;
     /// their relative paths resolve against the root's directory, as compose resolves them.
-    pub overrides: Vec<FileId>,
+    /// An override that cannot be read is an error of the load (`Loaded::errors`).
+    pub overrides: Vec<PathBuf>,
 }
 
 /// A variable reference met while interpolating, with where it is written.
@@ -190,6 +191,17 @@ pub fn load_project_ahead(
     let file = ws.file(root);
     let dir = file.dir().to_path_buf();
     let mut errors = Vec::new();
+    let overrides: Vec<FileId> = opts
+        .overrides
+        .iter()
+        .filter_map(|p| match ws.load(p) {
+            Ok(id) => Some(id),
+            Err(e) => {
+                errors.push(format!("{}: {e}", ws.display(p)));
+                None
+            }
+        })
+        .collect();
     let mut env = project_env(ws, &dir, opts, &mut errors);
     provided_variables(ws, root, &dir, opts, &mut env);
     let mut profiles = opts.profiles.clone();
@@ -221,12 +233,17 @@ pub fn load_project_ahead(
         errors,
         files: Vec::new(),
         includes: Vec::new(),
-        finalise_root: opts.overrides.is_empty(),
+        finalise_root: overrides.is_empty(),
     };
+    if let Some(d) =
+        crate::rules::syntax::invalid_yaml::empty_root(&ws.file(root), &ws.parsed(root))
+    {
+        ctx.diags.push(d);
+    }
     let mut stack = vec![root];
     let mut model = ctx.load_model(root, &dir, 0, &mut stack);
-    if !opts.overrides.is_empty() {
-        for &over in &opts.overrides {
+    if !overrides.is_empty() {
+        for &over in &overrides {
             ctx.merge_override(&mut model, over, &dir);
         }
         for s in model
@@ -256,7 +273,7 @@ pub fn load_project_ahead(
     }
     // The top level as compose reads it: the root with each override merged over it.
     let mut root_doc = ctx.doc(root, 0);
-    for &over in &opts.overrides {
+    for &over in &overrides {
         if let (Some(base), Some(o)) = (&root_doc, ctx.doc(over, 0)) {
             root_doc = Some(std::sync::Arc::new(merge::merge_documents(base, &o)));
         }

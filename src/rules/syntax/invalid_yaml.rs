@@ -13,7 +13,7 @@ crate::rule_meta!(
     "The file is not valid YAML, not UTF-8, binary, too large, empty, or not a mapping at the top"
 );
 
-pub fn check(file: &SourceFile, parsed: &Parsed, out: &mut Vec<Diagnostic>) {
+pub fn check(parsed: &Parsed, out: &mut Vec<Diagnostic>) {
     let mut syntax = false;
     for p in &parsed.problems {
         if matches!(
@@ -27,19 +27,30 @@ pub fn check(file: &SourceFile, parsed: &Parsed, out: &mut Vec<Diagnostic>) {
     if syntax {
         return;
     }
-    let docs: Vec<_> = parsed.docs.iter().filter(|d| !d.is_null()).collect();
-    let at_start = Span::new(file.id, 0, 0);
-    match docs.first() {
-        None => out.push(Diagnostic::new(
-            &META,
-            at_start,
-            "empty compose file: docker compose refuses a file with no content",
-        )),
-        Some(d) if !d.is_map() => out.push(Diagnostic::new(
-            &META,
-            d.span,
-            "top-level object must be a mapping (services:, networks:, ...)",
-        )),
-        _ => {}
+    // An empty file is refused only as a project's first file; as an `include` target or an
+    // override (`-f`) compose takes it as nothing: the loader reports it (`empty_root`).
+    if let Some(d) = parsed.docs.iter().find(|d| !d.is_null()) {
+        if !d.is_map() {
+            out.push(Diagnostic::new(
+                &META,
+                d.span,
+                "top-level object must be a mapping (services:, networks:, ...)",
+            ));
+        }
     }
+}
+
+/// A project's first file with no content at all (comments only), which compose refuses.
+pub fn empty_root(file: &SourceFile, parsed: &Parsed) -> Option<Diagnostic> {
+    let syntax = parsed
+        .problems
+        .iter()
+        .any(|p| matches!(p.kind, ProblemKind::Syntax | ProblemKind::AliasLimit));
+    (!syntax && parsed.docs.iter().all(|d| d.is_null())).then(|| {
+        Diagnostic::new(
+            &META,
+            Span::new(file.id, 0, 0),
+            "empty compose file: docker compose refuses a file with no content",
+        )
+    })
 }
