@@ -345,24 +345,6 @@ pub fn unified_diff(c: &Change) -> String {
         .to_string()
 }
 
-/// Write `fixed` over `path` atomically (see `write_all`).
-pub fn write_atomic(
-    path: &Path,
-    original: &str,
-    fixed: &str,
-    roots: &[PathBuf],
-) -> Result<(), String> {
-    let change = Change {
-        path: path.to_path_buf(),
-        display: String::new(),
-        original: original.to_string(),
-        fixed: fixed.to_string(),
-    };
-    write_all(std::slice::from_ref(&change), roots)
-        .map(|_| ())
-        .map_err(|mut e| e.remove(0).1)
-}
-
 /// A fixed file ready to take its original's place.
 struct Prepared {
     target: PathBuf,

@@ -127,7 +127,8 @@ fn file_changed_between_read_and_write_is_not_overwritten() {
     let edited = format!("{EXPORTER}# edited\n");
     std::fs::write(&p, &edited).unwrap();
     let c = &report.changes[0];
-    let err = hylint::fix::write_atomic(&c.path, &c.original, &c.fixed, &opts.paths).unwrap_err();
+    let errors = hylint::fix::write_all(std::slice::from_ref(c), &opts.paths).unwrap_err();
+    let err = &errors[0].1;
     assert!(err.contains("changed on disk"), "{err}");
     assert_eq!(std::fs::read_to_string(&p).unwrap(), edited);
 }

@@ -83,8 +83,6 @@ struct Ctx<'a> {
     errors: Vec<String>,
     files: Vec<FileId>,
     includes: Vec<IncludeEdge>,
-    /// Whether the root's own load finalises its services (no override is merged after it).
-    finalise_root: bool,
 }
 
 /// `dir/.env` when `files` is empty and it exists, else `files`.
@@ -233,7 +231,6 @@ pub fn load_project_ahead(
         errors,
         files: Vec::new(),
         includes: Vec::new(),
-        finalise_root: overrides.is_empty(),
     };
     if let Some(d) =
         crate::rules::syntax::invalid_yaml::empty_root(&ws.file(root), &ws.parsed(root))
@@ -242,18 +239,10 @@ pub fn load_project_ahead(
     }
     let mut stack = vec![root];
     let mut model = ctx.load_model(root, &dir, 0, &mut stack);
-    if !overrides.is_empty() {
-        for &over in &overrides {
-            ctx.merge_override(&mut model, over, &dir);
-        }
-        for s in model
-            .services
-            .values_mut()
-            .filter(|s| s.included_via.is_empty())
-        {
-            ctx.finalize_service(&mut s.node, 0, &s.name, &dir);
-        }
+    for &over in &overrides {
+        ctx.merge_override(&mut model, over, &dir);
     }
+    ctx.finalize_level(&mut model, 0, &dir);
     {
         use rayon::prelude::*;
         let found: Vec<Diagnostic> = std::mem::take(&mut ctx.unvalidated)
@@ -535,30 +524,8 @@ impl Ctx<'_> {
         }
         if let Some(services) = doc.get("services").and_then(|n| n.as_map()) {
             for e in services {
-                let mut chain = vec![(file, e.key_str().to_string())];
-                let before = self.diags.len();
-                let before_docs = self.unvalidated.len();
-                let resolved = self.resolve_service(file, dir, &e.value, env_id, &mut chain);
-                // Problems met while resolving a service are about that service.
-                for d in &mut self.diags[before..] {
-                    d.service.get_or_insert_with(|| e.key_str().to_string());
-                }
-                for (_, s) in &mut self.unvalidated[before_docs..] {
-                    s.get_or_insert_with(|| e.key_str().to_string());
-                }
-                let Some((node, extends)) = resolved else {
+                let Some(svc) = self.service(file, dir, e, env_id) else {
                     continue;
-                };
-                let profiles = profiles_of(&node);
-                let svc = Service {
-                    name: e.key_str().to_string(),
-                    node,
-                    decl: e.key.span,
-                    body: e.value.site(),
-                    file,
-                    profiles,
-                    extends,
-                    included_via: vec![],
                 };
                 self.insert_checked(
                     &mut model.services,
@@ -569,18 +536,49 @@ impl Ctx<'_> {
                 );
             }
         }
-        // Included projects come finalised from their own load; an override of the root is
-        // merged first (see `merge_override`).
-        if stack.len() > 1 || self.finalise_root {
-            for s in model
-                .services
-                .values_mut()
-                .filter(|s| s.included_via.is_empty())
-            {
-                self.finalize_service(&mut s.node, env_id, &s.name, dir);
-            }
+        // The root's services wait for the override files (`load_project_ahead`).
+        if stack.len() > 1 {
+            self.finalize_level(&mut model, env_id, dir);
         }
         model
+    }
+
+    /// The service declared by `e` in `file`: resolved (normalised, `extends` merged), or
+    /// `None` when it cannot be. Problems met on the way are about that service.
+    fn service(&mut self, file: FileId, dir: &Path, e: &Entry, env_id: usize) -> Option<Service> {
+        let mut chain = vec![(file, e.key_str().to_string())];
+        let before = self.diags.len();
+        let before_docs = self.unvalidated.len();
+        let resolved = self.resolve_service(file, dir, &e.value, env_id, &mut chain);
+        for d in &mut self.diags[before..] {
+            d.service.get_or_insert_with(|| e.key_str().to_string());
+        }
+        for (_, s) in &mut self.unvalidated[before_docs..] {
+            s.get_or_insert_with(|| e.key_str().to_string());
+        }
+        let (node, extends) = resolved?;
+        Some(Service {
+            name: e.key_str().to_string(),
+            profiles: profiles_of(&node),
+            node,
+            decl: e.key.span,
+            body: e.value.site(),
+            file,
+            extends,
+            included_via: vec![],
+        })
+    }
+
+    /// Finalise the services a level of the project declares itself (those it includes were
+    /// finalised by their own load).
+    fn finalize_level(&mut self, model: &mut Model, env_id: usize, dir: &Path) {
+        for s in model
+            .services
+            .values_mut()
+            .filter(|s| s.included_via.is_empty())
+        {
+            self.finalize_service(&mut s.node, env_id, &s.name, dir);
+        }
     }
 
     /// Merge the file `over` onto the root project's `model`, as compose merges `-f` files:
@@ -621,32 +619,16 @@ impl Ctx<'_> {
                     model.services.shift_remove(e.key_str());
                     continue;
                 }
-                let mut chain = vec![(over, e.key_str().to_string())];
-                let before = self.diags.len();
-                let resolved = self.resolve_service(over, dir, &e.value, 0, &mut chain);
-                for d in &mut self.diags[before..] {
-                    d.service.get_or_insert_with(|| e.key_str().to_string());
-                }
-                let Some((node, extends)) = resolved else {
+                let Some(svc) = self.service(over, dir, e, 0) else {
                     continue;
                 };
-                match model.services.get_mut(e.key_str()) {
+                match model.services.get_mut(&svc.name) {
                     Some(s) => {
-                        s.node = merge::merge_service(&s.node, &node);
+                        s.node = merge::merge_service(&s.node, &svc.node);
                         s.profiles = profiles_of(&s.node);
-                        s.extends.extend(extends);
+                        s.extends.extend(svc.extends);
                     }
                     None => {
-                        let svc = Service {
-                            name: e.key_str().to_string(),
-                            profiles: profiles_of(&node),
-                            node,
-                            decl: e.key.span,
-                            body: e.value.site(),
-                            file: over,
-                            extends,
-                            included_via: vec![],
-                        };
                         model.services.insert(svc.name.clone(), svc);
                     }
                 }
@@ -941,33 +923,21 @@ impl Ctx<'_> {
         if !implied.is_empty() {
             let span = node.span;
             let map = node.as_map_mut().expect("a service is a mapping");
-            let pos = match map.iter().position(|e| e.key_str() == "depends_on") {
-                Some(p) => p,
-                None => {
-                    map.push(Entry {
-                        key: normalize::string("depends_on", span),
-                        value: Node::map(vec![], span),
-                        merged_from: None,
-                    });
-                    map.len() - 1
-                }
-            };
-            let deps = map[pos].value.as_map_mut();
-            if let Some(deps) = deps {
+            let deps = normalize::value_or_empty_map(map, "depends_on", span);
+            if let Some(deps) = deps.as_map_mut() {
                 for (name, sp, restart) in implied {
                     if deps.iter().any(|d| d.key_str() == name) {
                         continue;
                     }
-                    let mut fields = vec![normalize::pair(
+                    let mut fields = vec![normalize::entry(
                         "condition",
                         normalize::string("service_started", sp),
                     )];
                     if restart {
-                        fields.push(normalize::pair("restart", Node::scalar("true", sp)));
+                        fields.push(normalize::entry("restart", Node::scalar("true", sp)));
                     }
-                    fields.push(normalize::pair("required", Node::scalar("true", sp)));
-                    let value = Node::map(fields, sp);
-                    deps.push(normalize::pair(&name, value));
+                    fields.push(normalize::entry("required", Node::scalar("true", sp)));
+                    deps.push(normalize::entry(&name, Node::map(fields, sp)));
                 }
             }
         }
@@ -980,7 +950,7 @@ impl Ctx<'_> {
                 .and_then(|e| e.value.as_map_mut())
             {
                 if !d.iter().any(|e| e.key_str() == "replicas") {
-                    d.push(normalize::pair("replicas", scale));
+                    d.push(normalize::entry("replicas", scale));
                 }
             }
         }
@@ -1117,20 +1087,13 @@ impl Ctx<'_> {
         }
         let span = node.span;
         let map = node.as_map_mut().expect("a service is a mapping");
-        let pos = match map.iter().position(|e| e.key_str() == "environment") {
-            Some(p) => p,
-            None => {
-                map.push(normalize::pair("environment", Node::map(vec![], span)));
-                map.len() - 1
-            }
-        };
-        let Some(env) = map[pos].value.as_map_mut() else {
+        let Some(env) = normalize::value_or_empty_map(map, "environment", span).as_map_mut() else {
             return;
         };
         let mut added: Vec<Entry> = from_files
             .into_iter()
             .filter(|(k, _, _)| !env.iter().any(|e| e.key_str() == k))
-            .map(|(k, v, sp)| normalize::pair(&k, normalize::string(v, sp)))
+            .map(|(k, v, sp)| normalize::entry(&k, normalize::string(v, sp)))
             .collect();
         added.append(env);
         *env = added;

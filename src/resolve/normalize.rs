@@ -25,16 +25,26 @@ fn plain(value: impl Into<crate::yaml::Text>, span: Span) -> Node {
     Node::scalar(value, span)
 }
 /// A mapping entry whose key is synthesised (it takes the value's span).
-pub fn pair(key: &str, value: Node) -> Entry {
-    entry(key, value)
-}
-fn entry(key: &str, value: Node) -> Entry {
+pub fn entry(key: &str, value: Node) -> Entry {
     Entry {
         key: string(key, value.span),
         value,
         merged_from: None,
     }
 }
+/// The value of `key` in `map`, an empty mapping at `span` added first if the key is missing
+/// (for fields a step of the loader fills in: `depends_on`, `environment`).
+pub fn value_or_empty_map<'a>(map: &'a mut Vec<Entry>, key: &str, span: Span) -> &'a mut Node {
+    let pos = match map.iter().position(|e| e.key_str() == key) {
+        Some(p) => p,
+        None => {
+            map.push(entry(key, Node::map(vec![], span)));
+            map.len() - 1
+        }
+    };
+    &mut map[pos].value
+}
+
 fn null(span: Span) -> Node {
     plain("", span)
 }

@@ -35,14 +35,10 @@ struct Port {
 /// A service of the tree: (project index, service index).
 type SvcAt = (usize, usize);
 
-/// One published host port spec (a range of ports) of one service.
+/// One published host port spec (a range of ports) of a service of the tree.
 struct Binding<'a> {
     svc: SvcAt,
-    protocol: &'a str,
-    lo: u32,
-    hi: u32,
-    host_ip: &'a str,
-    span: Span,
+    port: &'a Port,
 }
 
 fn is_any(ip: &str) -> bool {
@@ -76,6 +72,11 @@ pub fn summarize(t: &Scope, sum: &mut Summary, _out: &mut Vec<Diagnostic>) {
                     (v, v)
                 }
             };
+            // Port 0 (or what did not read as a port) claims nothing.
+            let lo = lo.max(1);
+            if lo > hi {
+                continue;
+            }
             c.ports.push(Port {
                 protocol,
                 lo,
@@ -100,17 +101,9 @@ pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
             names.push((name.as_str(), (pi, *si), *span));
         }
         for port in &sum.conflict.ports {
-            let lo = port.lo.max(1);
-            if lo > port.hi {
-                continue;
-            }
             ports.push(Binding {
                 svc: (pi, port.svc),
-                protocol: &port.protocol,
-                lo,
-                hi: port.hi,
-                host_ip: &port.host_ip,
-                span: port.span,
+                port,
             });
         }
     }
@@ -142,32 +135,43 @@ pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
     // Which earlier specs each spec shares a port with: a sweep over the ranges by their
     // first port keeps only the ranges still open.
     let mut by_start: Vec<usize> = (0..ports.len()).collect();
-    by_start.sort_by_key(|&i| (ports[i].protocol, ports[i].lo, i));
+    by_start.sort_by_key(|&i| (ports[i].port.protocol.as_str(), ports[i].port.lo, i));
     let mut earlier: Vec<Vec<usize>> = vec![Vec::new(); ports.len()];
     let mut open: Vec<usize> = Vec::new();
     for &i in &by_start {
-        let b = &ports[i];
-        open.retain(|&j| ports[j].protocol == b.protocol && ports[j].hi >= b.lo);
+        let b = ports[i].port;
+        open.retain(|&j| ports[j].port.protocol == b.protocol && ports[j].port.hi >= b.lo);
         for &j in &open {
             let (first, second) = if j < i { (j, i) } else { (i, j) };
             earlier[second].push(first);
         }
         open.push(i);
     }
-    for (bi, b) in ports.iter().enumerate() {
+    for (
+        bi,
+        Binding {
+            svc: b_svc,
+            port: b,
+        },
+    ) in ports.iter().enumerate()
+    {
+        let b_svc = *b_svc;
         let mut candidates = std::mem::take(&mut earlier[bi]);
         candidates.sort_unstable();
         // As port by port: at each port, the first earlier spec that clashes is the one named,
         // and each pair of specs is reported once, at the first port it is named for.
         let mut uncovered: Vec<(u32, u32)> = vec![(b.lo, b.hi)];
         for ai in candidates {
-            let a = &ports[ai];
+            let Binding {
+                svc: a_svc,
+                port: a,
+            } = ports[ai];
             if uncovered.is_empty() {
                 break;
             }
-            let clash = a.svc != b.svc
-                && (is_any(a.host_ip) || is_any(b.host_ip) || a.host_ip == b.host_ip);
-            let Some(sev) = clash.then(|| together(a.svc, b.svc)).flatten() else {
+            let clash = a_svc != b_svc
+                && (is_any(&a.host_ip) || is_any(&b.host_ip) || a.host_ip == b.host_ip);
+            let Some(sev) = clash.then(|| together(a_svc, b_svc)).flatten() else {
                 continue;
             };
             let (lo, hi) = (a.lo.max(b.lo), a.hi.min(b.hi));
@@ -189,8 +193,8 @@ pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
             }
             uncovered = rest;
             let Some(port) = first_port else { continue };
-            let a_name = &t.service(a.svc.0, a.svc.1).name;
-            let protocol = b.protocol;
+            let a_name = &t.service(a_svc.0, a_svc.1).name;
+            let protocol = &b.protocol;
             out.push(
                 Diagnostic::new(
                     &META,
@@ -200,7 +204,7 @@ pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
                     ),
                 )
                 .with_severity(sev)
-                .with_service(&t.service(b.svc.0, b.svc.1).name)
+                .with_service(&t.service(b_svc.0, b_svc.1).name)
                 .with_label(a.span, format!("published by `{a_name}` here")),
             );
         }
