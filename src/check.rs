@@ -55,6 +55,19 @@ pub struct Outcome {
     pub errors: Vec<String>,
     /// Files linted (discovered and referenced).
     pub files: usize,
+    /// With `--fix`: the fixes applied, in the order taken.
+    pub fixed: Option<Vec<AppliedFix>>,
+}
+
+/// A fix `--fix` applied: what it is and what it means to change.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct AppliedFix {
+    pub rule: &'static str,
+    pub title: String,
+    /// The model paths it means to change (`/services/web/read_only`; `*` for any key).
+    pub intent: Vec<String>,
+    /// The files it edits, as displayed.
+    pub files: Vec<String>,
 }
 
 /// Paths a file refers to through `include` and `extends.file` (uninterpolated, as written).
@@ -242,9 +255,19 @@ fn lint_project(
     opts: &CheckOptions,
     facts: &FactsMap,
     discovered: &FastSet<FileId>,
+    auto_override: &FastMap<FileId, PathBuf>,
 ) -> Linted {
     let reachable = prefetch(ws, root, facts);
-    let loaded = load_project_ahead(ws, root, &opts.load, &reachable);
+    let loaded = match auto_override.get(&root) {
+        Some(over) => {
+            let load = LoadOptions {
+                overrides: vec![over.clone()],
+                ..opts.load.clone()
+            };
+            load_project_ahead(ws, root, &load, &reachable)
+        }
+        None => load_project_ahead(ws, root, &opts.load, &reachable),
+    };
     let knowledge: &Knowledge = match opts.knowledge.as_deref() {
         Some(k) => k,
         None => Knowledge::builtin(),
@@ -407,6 +430,23 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
     // whose root turns out to be referenced by a file read later is dropped at the end, so the
     // outcome does not depend on the order.
     let discovered: FastSet<FileId> = ids.iter().copied().collect();
+    // A directory's default compose file merged with its override file, as `docker compose`
+    // run there merges them (not when files are named with `-f`, nor for files given by path).
+    let mut auto_override: FastMap<FileId, PathBuf> = FastMap::default();
+    let mut referenced: FastSet<PathBuf> = FastSet::new();
+    if opts.load.overrides.is_empty() {
+        let walked: Vec<PathBuf> = ids
+            .iter()
+            .map(|id| ws.file(*id).path.clone())
+            .filter(|p| !opts.paths.iter().any(|g| ws.absolute(g) == *p))
+            .collect();
+        for (base, over) in discover::default_overrides(&walked) {
+            if let Some(id) = ids.iter().find(|id| ws.file(**id).path == base) {
+                auto_override.insert(*id, over.clone());
+                referenced.insert(over);
+            }
+        }
+    }
     let position: FastMap<FileId, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let mut order = ids.clone();
     order.sort_by_cached_key(|id| {
@@ -415,7 +455,6 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
         (!refers, f.path.components().count(), f.path.clone())
     });
     let facts: FactsMap = Mutex::new(Known::default());
-    let mut referenced: FastSet<PathBuf> = FastSet::new();
     let mut linted: Vec<Linted> = Vec::new();
     // References of discovered files recorded since the last look join `referenced` (only
     // those: looking at every file known, twice a chunk, made the stream quadratic).
@@ -439,7 +478,7 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
             .collect();
         let done: Vec<Linted> = roots
             .par_iter()
-            .map(|id| lint_project(&ws, *id, opts, &facts, &discovered))
+            .map(|id| lint_project(&ws, *id, opts, &facts, &discovered, &auto_override))
             .collect();
         let shared: Vec<FileId> = done
             .iter()
@@ -473,7 +512,7 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
     });
     for id in &rest {
         if !covered.contains(id) {
-            let l = lint_project(&ws, *id, opts, &facts, &discovered);
+            let l = lint_project(&ws, *id, opts, &facts, &discovered, &auto_override);
             ws.evict(&l.files);
             covered.extend(l.files.iter().copied());
             covered.insert(*id);
@@ -599,5 +638,6 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
         models,
         diagnostics,
         errors,
+        fixed: None,
     }
 }

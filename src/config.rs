@@ -27,6 +27,7 @@ pub const KEYS: &[(&str, &str, &str)] = &[
     ("[rules.writable-exporter] exporter-images", "list of globs", "More images that are metrics exporters."),
     ("[rules.writable-exporter] exporter-names", "list of globs", "More service names that are metrics exporters."),
     ("[rules.gpu-reservation-gap] gpu-images", "list of globs", "More images that are GPU workloads."),
+    ("[rules.dependency-without-healthcheck] healthcheck-images", "list of globs", "More images that declare a HEALTHCHECK of their own (so `service_healthy` on them works)."),
 ];
 
 pub const FILE_NAMES: [&str; 2] = ["hylint.toml", ".hylint.toml"];
@@ -49,6 +50,7 @@ pub struct Config {
     pub exporter_images: Vec<String>,
     pub exporter_names: Vec<String>,
     pub gpu_images: Vec<String>,
+    pub healthcheck_images: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -217,6 +219,9 @@ pub fn load(path: &Path) -> Result<Config, ConfigError> {
                             ("writable-exporter", "exporter-images") => c.exporter_images = r.strings(ov, o)?,
                             ("writable-exporter", "exporter-names") => c.exporter_names = r.strings(ov, o)?,
                             ("gpu-reservation-gap", "gpu-images") => c.gpu_images = r.strings(ov, o)?,
+                            ("dependency-without-healthcheck", "healthcheck-images") => {
+                                c.healthcheck_images = r.strings(ov, o)?
+                            }
                             _ => {
                                 return Err(r.at(
                                     ok.span(),

@@ -66,9 +66,60 @@ pub fn discover(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<String>) {
     (files, errors)
 }
 
+/// The files `docker compose` reads in a directory when given none: the first of these...
+const DEFAULT_FILES: [&str; 4] = [
+    "compose.yaml",
+    "compose.yml",
+    "docker-compose.yml",
+    "docker-compose.yaml",
+];
+/// ...merged with the first of these beside it (compose-go's `DefaultOverrideFileNames`).
+const OVERRIDE_FILES: [&str; 4] = [
+    "compose.override.yml",
+    "compose.override.yaml",
+    "docker-compose.override.yml",
+    "docker-compose.override.yaml",
+];
+
+/// For each directory of `files` holding a default compose file and an override file, the pair
+/// (default, override) that `docker compose` run there merges. The override is not a project of
+/// its own: alone it is a fragment.
+pub fn default_overrides(files: &[PathBuf]) -> Vec<(PathBuf, PathBuf)> {
+    let mut by_dir: std::collections::BTreeMap<&Path, Vec<&str>> = Default::default();
+    for f in files {
+        if let (Some(dir), Some(name)) = (f.parent(), f.file_name().and_then(|n| n.to_str())) {
+            by_dir.entry(dir).or_default().push(name);
+        }
+    }
+    let mut out = Vec::new();
+    for (dir, names) in by_dir {
+        let first = |list: &[&str]| list.iter().find(|n| names.contains(n)).map(|n| dir.join(n));
+        if let (Some(base), Some(over)) = (first(&DEFAULT_FILES), first(&OVERRIDE_FILES)) {
+            out.push((base, over));
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+    #[test]
+    fn default_file_and_override_pair_as_compose_picks_them() {
+        let p = |s: &str| PathBuf::from(s);
+        let files = [
+            p("a/docker-compose.yml"),
+            p("a/compose.yaml"),
+            p("a/docker-compose.override.yml"),
+            p("b/compose.override.yaml"),
+            p("c/compose.yml"),
+        ];
+        assert_eq!(
+            default_overrides(&files),
+            vec![(p("a/compose.yaml"), p("a/docker-compose.override.yml"))]
+        );
+    }
+
     #[test]
     fn names() {
         for ok in [

@@ -164,6 +164,7 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
     let mut blocked: HashSet<PathBuf> = HashSet::new();
     let mut refused = Vec::new();
     let mut applied = 0;
+    let mut fixed: Vec<crate::check::AppliedFix> = Vec::new();
     let mut out = check::run_with(opts, contents.clone());
     // The resolved models of `out`, carried from pass to pass.
     let mut out_models = models(&mut out);
@@ -174,7 +175,7 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
         let files = cur.ws.files();
         let path_of = |id: FileId| files[id.0 as usize].path.clone();
         // Take fixes in order, skipping overlaps.
-        let mut taken: Vec<&Fix> = Vec::new();
+        let mut taken: Vec<(&'static str, &Fix)> = Vec::new();
         // The edits taken, by file.
         let mut by_file: BTreeMap<FileId, Vec<Edit>> = BTreeMap::new();
         for d in &cur.diagnostics {
@@ -194,7 +195,7 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
             let same_file = |e: &Edit| by_file.get(&e.span.file).map_or(&[][..], Vec::as_slice);
             // A fix whose edits are all taken already (one rewrite serving several findings).
             if fix.edits.iter().all(|e| same_file(e).contains(e)) {
-                taken.push(fix);
+                taken.push((d.rule, fix));
                 continue;
             }
             if fix
@@ -207,7 +208,7 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
             for e in &fix.edits {
                 by_file.entry(e.span.file).or_default().push(e.clone());
             }
-            taken.push(fix);
+            taken.push((d.rule, fix));
         }
         if taken.is_empty() {
             break;
@@ -247,13 +248,33 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
         // stripped from every project's model), and the files each edits.
         let mut touched: Vec<String> = taken
             .iter()
-            .flat_map(|f| f.touches.iter().cloned())
+            .flat_map(|(_, f)| f.touches.iter().cloned())
             .collect();
         touched.sort_unstable();
         touched.dedup();
         let taken_files: Vec<Vec<PathBuf>> = taken
             .iter()
-            .map(|f| f.edits.iter().map(|e| path_of(e.span.file)).collect())
+            .map(|(_, f)| f.edits.iter().map(|e| path_of(e.span.file)).collect())
+            .collect();
+        let described: Vec<crate::check::AppliedFix> = taken
+            .iter()
+            .map(|(rule, f)| crate::check::AppliedFix {
+                rule,
+                title: f.title.clone(),
+                intent: f.touches.clone(),
+                files: f
+                    .edits
+                    .iter()
+                    .map(|e| files[e.span.file.0 as usize].display.clone())
+                    .collect(),
+            })
+            .collect();
+        // Fixes meant to change the model (those that name what they touch), with their files.
+        let meant: Vec<(Vec<PathBuf>, String)> = taken
+            .iter()
+            .zip(&taken_files)
+            .filter(|((_, f), _)| !f.touches.is_empty())
+            .map(|((_, f), fs)| (fs.clone(), f.touches.join(", ")))
             .collect();
         drop(files);
         // The last check (its findings and fixes, its files) is freed beside the next one,
@@ -278,6 +299,41 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
                 })
                 .collect()
         };
+        // A fix that leaves every project it is loaded in unchanged is dropped by compose (a
+        // `!reset` or an override file replaces what it writes): it fixes nothing, and would
+        // be taken again on every pass.
+        let mut ineffective: Vec<(PathBuf, String)> = Vec::new();
+        for (files, touches) in &meant {
+            let in_projects: Vec<&PathBuf> = out_models
+                .iter()
+                .filter(|(_, (_, fs))| fs.iter().any(|f| files.contains(f)))
+                .map(|(root, _)| root)
+                .collect();
+            let unchanged = in_projects.iter().all(|root| {
+                after_m
+                    .get(*root)
+                    .is_some_and(|(a, _)| *a == out_models[*root].0)
+            });
+            if !in_projects.is_empty() && unchanged {
+                ineffective.extend(files.iter().map(|f| (f.clone(), touches.clone())));
+            }
+        }
+        for (p, touches) in &ineffective {
+            if put_back.contains(p) || !changed_now.contains(p) {
+                continue;
+            }
+            match contents.get(p) {
+                Some(prev) => next.insert(p.clone(), prev.clone()),
+                None => next.remove(p),
+            };
+            blocked.insert(p.clone());
+            put_back.insert(p.clone());
+            refused.push(format!(
+                "{}: compose drops what the fixes write (at {touches}: a `!reset` or an override file replaces it); file left untouched",
+                originals.get(p).map(|o| o.0.as_str()).unwrap_or("?"),
+            ));
+            reverted = true;
+        }
         for (root, where_) in &differing {
             // Put back every file this pass changed in that project.
             let project_files: HashSet<&PathBuf> = out_models[*root].1.iter().collect();
@@ -296,10 +352,12 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
                 reverted = true;
             }
         }
-        applied += taken_files
-            .iter()
-            .filter(|fs| fs.iter().all(|p| !put_back.contains(p)))
-            .count();
+        for (fs, d) in taken_files.iter().zip(described) {
+            if fs.iter().all(|p| !put_back.contains(p)) {
+                applied += 1;
+                fixed.push(d);
+            }
+        }
         contents = next;
         let (now, now_models) = if reverted {
             let mut o = check::run_with(opts, contents.clone());
@@ -328,11 +386,13 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
     changes.sort_by(|a, b| a.display.cmp(&b.display));
     refused.sort();
     refused.dedup();
+    let mut outcome = out.expect("the last check");
+    outcome.fixed = Some(fixed);
     Report {
         changes,
         applied,
         refused,
-        outcome: out.expect("the last check"),
+        outcome,
     }
 }
 

@@ -378,16 +378,20 @@ fn check_options(a: &CheckArgs, paths: Vec<PathBuf>, c: &Config) -> Result<Check
     if load.env_files.is_empty() {
         load.env_files = c.env_files.clone();
     }
-    let knowledge =
-        if c.exporter_images.is_empty() && c.exporter_names.is_empty() && c.gpu_images.is_empty() {
-            None
-        } else {
-            let mut k = Knowledge::builtin().clone();
-            k.exporter_images.extend(&c.exporter_images);
-            k.exporter_names.extend(&c.exporter_names);
-            k.gpu_images.extend(&c.gpu_images);
-            Some(std::sync::Arc::new(k))
-        };
+    let knowledge = if c.exporter_images.is_empty()
+        && c.exporter_names.is_empty()
+        && c.gpu_images.is_empty()
+        && c.healthcheck_images.is_empty()
+    {
+        None
+    } else {
+        let mut k = Knowledge::builtin().clone();
+        k.exporter_images.extend(&c.exporter_images);
+        k.exporter_names.extend(&c.exporter_names);
+        k.gpu_images.extend(&c.gpu_images);
+        k.healthcheck_declared.extend(&c.healthcheck_images);
+        Some(std::sync::Arc::new(k))
+    };
     let baseline = match &a.baseline {
         Some(p) => Some(std::sync::Arc::new(hylint::baseline::read(p)?)),
         None => None,

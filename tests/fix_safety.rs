@@ -14,10 +14,12 @@ fn write(dir: &Path, rel: &str, text: &str) {
     std::fs::write(p, text).unwrap();
 }
 
+/// `--fix --unsafe-fixes`: what is tested here is how files are written, and the fixes the
+/// tests use (writable-exporter's) are unsafe.
 fn fix(dir: &Path, args: &[&str]) -> (i32, String) {
     let out = hylint()
         .current_dir(dir)
-        .args(["check", "--fix"])
+        .args(["check", "--fix", "--unsafe-fixes"])
         .args(args)
         .output()
         .unwrap();
@@ -121,7 +123,13 @@ fn file_changed_between_read_and_write_is_not_overwritten() {
         paths: vec![p.clone()],
         ..Default::default()
     };
-    let report = hylint::fix::run(&opts, &Default::default());
+    let report = hylint::fix::run(
+        &opts,
+        &hylint::fix::FixOptions {
+            unsafe_fixes: true,
+            ..Default::default()
+        },
+    );
     assert_eq!(report.changes.len(), 1);
     // Someone edits the file meanwhile.
     let edited = format!("{EXPORTER}# edited\n");
@@ -139,7 +147,7 @@ fn diff_writes_nothing() {
     write(tmp.path(), "compose.yml", EXPORTER);
     let out = hylint()
         .current_dir(tmp.path())
-        .args(["check", "--diff", "."])
+        .args(["check", "--diff", "--unsafe-fixes", "."])
         .output()
         .unwrap();
     let diff = String::from_utf8(out.stdout).unwrap();
@@ -291,4 +299,67 @@ fn fixes_are_written_to_every_file_or_to_none() {
     }
     let mode = std::fs::metadata(&c).unwrap().permissions().mode() & 0o777;
     assert_eq!(mode, 0o640);
+}
+
+#[test]
+fn a_fix_that_would_replace_a_merged_mapping_is_refused() {
+    // `deploy` comes from the anchor through `<<`: a `deploy:` key written into the service
+    // would replace the merged mapping, and its labels and restart policy with it.
+    const MERGED: &str = "x-base: &base\n  restart: unless-stopped\n  healthcheck:\n    test: [\"CMD\", \"true\"]\n  deploy:\n    labels:\n      team: ml\n    restart_policy:\n      condition: on-failure\n    resources:\n      limits: { cpus: \"4\", memory: 8G }\nservices:\n  ollama:\n    <<: *base\n    image: ollama/ollama:0.6.2\n";
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "compose.yaml", MERGED);
+    let (code, err) = fix(tmp.path(), &["."]);
+    assert!(
+        err.contains("compose.yaml: the fixes would change the resolved project beyond what they intend (at /services/ollama/deploy)"),
+        "{err}"
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("compose.yaml")).unwrap(),
+        MERGED
+    );
+}
+
+#[test]
+fn a_fix_compose_drops_under_reset_is_refused_not_repeated() {
+    // The override file compose merges by default resets `deploy`: a reservation written into
+    // compose.yaml never reaches the project. Taken anyway, it was written again on every pass.
+    const BASE: &str = "services:\n  ollama:\n    image: ollama/ollama:0.6.2\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n    deploy:\n      resources:\n        limits: { cpus: \"4\", memory: 8G }\n";
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "compose.yaml", BASE);
+    write(
+        tmp.path(),
+        "compose.override.yaml",
+        "services:\n  ollama:\n    deploy: !reset {}\n",
+    );
+    let (code, err) = fix(tmp.path(), &["."]);
+    assert!(
+        err.contains("compose.yaml: compose drops what the fixes write (at /services/ollama/deploy/resources/reservations"),
+        "{err}"
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(
+        std::fs::read_to_string(tmp.path().join("compose.yaml")).unwrap(),
+        BASE
+    );
+}
+
+#[test]
+fn limits_are_never_added_beside_the_legacy_key_they_duplicate() {
+    // `mem_limit` and a different `deploy.resources.limits.memory` are refused by compose: the
+    // fix adds only the CPU limit.
+    let tmp = tempfile::tempdir().unwrap();
+    write(tmp.path(), "compose.yml", "services:\n  web:\n    image: nginx:1.27\n    mem_limit: 512m\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n");
+    write(
+        tmp.path(),
+        "hylint.toml",
+        "[rules.missing-resource-limits]\ndefault-cpus = \"1\"\ndefault-memory = \"1G\"\n",
+    );
+    let (code, err) = fix(tmp.path(), &["."]);
+    assert_eq!(code, 0, "{err}");
+    let fixed = std::fs::read_to_string(tmp.path().join("compose.yml")).unwrap();
+    assert_eq!(
+        fixed,
+        "services:\n  web:\n    image: nginx:1.27\n    mem_limit: 512m\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n    deploy:\n      resources:\n        limits:\n          cpus: \"1\"\n"
+    );
 }

@@ -84,17 +84,28 @@ fn pre_commit_hooks_run_for_real() {
         String::from_utf8_lossy(&out.stderr)
     );
     assert!(text.contains("warning[HY101/static-ip]"), "{text}");
-    let file = repo.path().join("infra/04-data/app-db/docker-compose.yml");
-    let before = std::fs::read_to_string(&file).unwrap();
+    // The fix hook applies safe fixes only: a suppression that suppresses nothing goes, the
+    // pinned addresses (an unsafe fix) stay.
+    let file = repo.path().join("web/compose.yaml");
+    std::fs::create_dir_all(file.parent().unwrap()).unwrap();
+    std::fs::write(
+        &file,
+        "services:\n  web:\n    image: nginx:1.27 # hylint: ignore[static-ip]\n    restart: unless-stopped\n    healthcheck:\n      test: [\"CMD\", \"true\"]\n    deploy:\n      resources:\n        limits: { cpus: \"0.5\", memory: 256M }\n",
+    )
+    .unwrap();
+    git(repo.path(), &["add", "-A"]);
+    git(repo.path(), &["commit", "-qm", "web"]);
+    let pinned = repo.path().join("infra/04-data/app-db/docker-compose.yml");
+    let before = std::fs::read_to_string(&pinned).unwrap();
     let out = run("hylint-fix");
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("files were modified by this hook"), "{text}");
     let after = std::fs::read_to_string(&file).unwrap();
-    assert_ne!(before, after);
     assert!(
-        after.contains("      - infra_net\n") && !after.contains("ipv4_address"),
+        after.contains("    image: nginx:1.27\n") && !after.contains("hylint: ignore"),
         "{after}"
     );
+    assert_eq!(std::fs::read_to_string(&pinned).unwrap(), before);
 }
 
 #[test]

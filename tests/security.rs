@@ -298,7 +298,17 @@ fn fixes_keep_the_owner_and_mode_of_the_file() {
     if is_root {
         std::os::unix::fs::chown(&f, Some(uid), Some(gid)).unwrap();
     }
-    let out = run(dir, &["check", "--fix", "--format", "concise", "."]);
+    let out = run(
+        dir,
+        &[
+            "check",
+            "--fix",
+            "--unsafe-fixes",
+            "--format",
+            "concise",
+            ".",
+        ],
+    );
     assert!(!out.2.contains("panicked"), "{}", out.2);
     let text = std::fs::read_to_string(&f).unwrap();
     assert!(text.contains("read_only: true"), "{text}\n{}", out.2);

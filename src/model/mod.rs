@@ -141,4 +141,37 @@ impl Project {
     pub fn active_services(&self) -> impl Iterator<Item = &Service> {
         self.services.values().filter(|s| self.is_active(s))
     }
+    /// The name docker gives the project's network `key`. A network the project never declares
+    /// (compose refuses that; `undefined-reference` says so) is taken as the shared network of
+    /// that name, which is what such a file means to join.
+    pub fn network_name(&self, key: &str) -> String {
+        match self.networks.get(key) {
+            Some(r) => match r.node.get("name").and_then(|n| n.as_str()) {
+                Some(n) => n.to_string(),
+                None if r.external() => key.to_string(),
+                None => format!("{}_{key}", self.name),
+            },
+            None => key.to_string(),
+        }
+    }
+    /// Networks by which other projects can reach this one's services: the docker names of
+    /// the declared networks its services join that are external or named explicitly
+    /// (`name:`). A project's own networks (`<project>_default`) are private to it, and a
+    /// network it never declares makes it a fragment for `-f`, not a project of its own.
+    pub fn shared_networks(&self) -> Vec<String> {
+        let mut out: Vec<String> = Vec::new();
+        for svc in self.services.values() {
+            for (key, _) in svc.networks() {
+                let shared = self.networks.get(key).is_some_and(|r| {
+                    r.external() || r.node.get("name").is_some_and(|n| n.as_str().is_some())
+                });
+                if shared {
+                    out.push(self.network_name(key));
+                }
+            }
+        }
+        out.sort();
+        out.dedup();
+        out
+    }
 }

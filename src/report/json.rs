@@ -37,6 +37,7 @@ pub fn render(outcome: &Outcome) -> Value {
                 json!({
                     "title": f.title,
                     "applicability": f.applicability,
+                    "intent": f.touches,
                     "edits": f.edits.iter().map(|e| {
                         let mut v = pos_json(&files[e.span.file.0 as usize].display, position(&files, e.span));
                         v["start_offset"] = json!(e.span.start);
@@ -64,11 +65,15 @@ pub fn render(outcome: &Outcome) -> Value {
             })
         })
         .collect();
-    json!({
+    let mut doc = json!({
         "schema_version": SCHEMA_VERSION,
         "tool": {"name": "hylint", "version": env!("CARGO_PKG_VERSION")},
         "files_checked": outcome.files,
         "diagnostics": diags,
         "errors": outcome.errors,
-    })
+    });
+    if let Some(fixed) = &outcome.fixed {
+        doc["fixes_applied"] = json!(fixed);
+    }
+    doc
 }

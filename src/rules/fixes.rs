@@ -63,6 +63,8 @@ pub fn insert_entries(src: &Src, svc: &Node, entries: &[(&str, Value)]) -> Optio
 }
 
 /// A fix for a service's own file that inserts or updates keys (read_only, security_opt, ...).
+/// Unsafe: a setting added to a service changes what runs (a read-only root file system, a
+/// GPU the host must have), so only `--unsafe-fixes` applies it.
 pub fn service_fix(
     t: &Scope,
     svc: &Service,
@@ -74,7 +76,7 @@ pub fn service_fix(
     let node = raw.service(&svc.name)?;
     let src = raw.src();
     let edits = build(&src, node);
-    (!edits.is_empty()).then(|| Fix::safe(title, edits, touches))
+    (!edits.is_empty()).then(|| Fix::unsafe_(title, edits, touches))
 }
 
 /// A key of a mapping as written there (not brought in by `<<`).

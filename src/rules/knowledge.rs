@@ -114,6 +114,45 @@ pub struct Knowledge {
     pub script_clients: Vec<Regex>,
     pub host_options: Vec<Regex>,
     pub healthchecks: Vec<KnownHealthcheck>,
+    /// Images known to declare a HEALTHCHECK of their own.
+    pub healthcheck_declared: Globs,
+    /// Images known not to (besides Docker's official images).
+    pub healthcheck_none: Globs,
+}
+
+/// Whether an image declares a HEALTHCHECK, as far as hylint knows offline.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ImageHealthcheck {
+    Declared,
+    None,
+    Unknown,
+}
+
+impl Knowledge {
+    /// What is known of `image`'s own HEALTHCHECK (an unresolved `${VAR}` is unknown).
+    pub fn image_healthcheck(&self, image: &str) -> ImageHealthcheck {
+        if image.contains('$') {
+            return ImageHealthcheck::Unknown;
+        }
+        if self.healthcheck_declared.matches_image(image) {
+            return ImageHealthcheck::Declared;
+        }
+        if self.healthcheck_none.matches_image(image) || is_official(image) {
+            return ImageHealthcheck::None;
+        }
+        ImageHealthcheck::Unknown
+    }
+}
+
+/// A Docker official image: `postgres:17`, `library/redis`, `docker.io/library/nginx`.
+pub fn is_official(image: &str) -> bool {
+    let name = image.split(['@']).next().unwrap_or(image);
+    let short = name
+        .strip_prefix("docker.io/library/")
+        .or_else(|| name.strip_prefix("index.docker.io/library/"))
+        .or_else(|| name.strip_prefix("library/"))
+        .unwrap_or(name);
+    !short.is_empty() && !short.contains('/')
 }
 
 fn strings(n: Option<&Node>) -> Vec<String> {
@@ -180,6 +219,8 @@ impl Knowledge {
                     test: strings(h.get("test")),
                 })
                 .collect(),
+            healthcheck_declared: Globs::new(&list(&["image_healthchecks", "declared"])),
+            healthcheck_none: Globs::new(&list(&["image_healthchecks", "none"])),
         }
     }
 

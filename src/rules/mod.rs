@@ -74,6 +74,8 @@ pub struct Summary {
     pub conflict: validity::conflict::Claims,
     pub static_ip: policy::static_ip::Claims,
     pub undefined: validity::undefined_reference::Claims,
+    /// `Project::shared_networks`: how other projects of the tree reach this one.
+    pub networks: Vec<String>,
 }
 
 impl Summary {
@@ -92,6 +94,7 @@ impl Summary {
                     file: s.file,
                 })
                 .collect(),
+            networks: p.shared_networks(),
             ..Default::default()
         }
     }
@@ -134,29 +137,35 @@ impl RuleOptions {
     }
 }
 
-/// Whether two services can be up at the same time, and how sure that is: `Error` when both run
-/// under the profiles of this run, `Warning` when some other selection of profiles runs both,
-/// `None` when they never run together. In one project, services with disjoint profiles are
-/// alternatives; across projects, services declared in two files of one directory are
-/// (`docker-compose.yml` beside `docker-compose.cluster.yml`: variants of one stack).
-pub fn run_together(ws: &Workspace, a: &SvcRef, b: &SvcRef) -> Option<Severity> {
-    let same = a.project == b.project;
-    if a.active && b.active && (same || !alternatives(ws, a, b)) {
-        return Some(Severity::Error);
-    }
-    let possible = if same {
-        a.profiles.is_empty()
+/// Whether two services can be up at the same time, and how sure that is.
+///
+/// In one project: `Error` when both run under the profiles of this run, `Warning` when some
+/// other selection of profiles runs both, `None` when their profiles are disjoint.
+///
+/// Across projects, each started by its own `docker compose up`, nothing says both are up, so
+/// at most `Warning`, and only for projects that join a network by the same name (the shared
+/// bridge of an infra tree). Projects that share nothing are separate deployments (the
+/// `cluster/` and `single/` variants of one repository, or unrelated repositories), and two
+/// files of one directory are variants of one stack (`docker-compose.yml` beside
+/// `docker-compose.cluster.yml`).
+pub fn run_together(t: &TreeScope, a: &SvcRef, b: &SvcRef) -> Option<Severity> {
+    if a.project == b.project {
+        if a.active && b.active {
+            return Some(Severity::Error);
+        }
+        let possible = a.profiles.is_empty()
             || b.profiles.is_empty()
-            || a.profiles.iter().any(|p| b.profiles.contains(p))
-    } else {
-        !alternatives(ws, a, b)
-    };
-    possible.then_some(Severity::Warning)
-}
-
-fn alternatives(ws: &Workspace, a: &SvcRef, b: &SvcRef) -> bool {
-    let (fa, fb) = (ws.file(a.file), ws.file(b.file));
-    fa.path != fb.path && fa.dir() == fb.dir()
+            || a.profiles.iter().any(|p| b.profiles.contains(p));
+        return possible.then_some(Severity::Warning);
+    }
+    let (fa, fb) = (t.ws.file(a.file), t.ws.file(b.file));
+    let variants = fa.path != fb.path && fa.dir() == fb.dir();
+    let (na, nb) = (
+        &t.summaries[a.project].networks,
+        &t.summaries[b.project].networks,
+    );
+    let joined = na.iter().any(|n| nb.binary_search(n).is_ok());
+    (!variants && joined).then_some(Severity::Warning)
 }
 
 impl Scope<'_> {

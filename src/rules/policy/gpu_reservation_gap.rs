@@ -31,11 +31,82 @@ pub fn gpu_reason(t: &Scope, svc: &Service) -> Option<String> {
             return Some(format!("environment `{}`", e.key_str()));
         }
     }
-    if let Some(r) = svc
-        .str("runtime")
-        .filter(|r| k.gpu_runtimes.iter().any(|g| g == r))
+    None
+}
+
+/// Words of a name or tag (`ollama-cpu`, `latest_cpu`, `cpu.v2`).
+fn words(s: &str) -> impl Iterator<Item = &str> {
+    s.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+}
+
+/// A service that gets a GPU some other way than a reservation, or that is meant to run
+/// without an NVIDIA one: the reason, for the rule page's list of exemptions.
+fn exempt(t: &Scope, svc: &Service) -> Option<&'static str> {
+    let has_word = |s: &str, w: &str| words(s).any(|x| x.eq_ignore_ascii_case(w));
+    // The CPU variant of a GPU service (`ollama-cpu` beside `ollama-gpu`, a `cpu` profile, an
+    // image tagged for the CPU).
+    let tag = svc
+        .image()
+        .and_then(|i| i.rsplit_once(':').map(|(_, t)| t))
+        .filter(|t| !t.contains('/'));
+    if has_word(&svc.name, "cpu")
+        || svc.profiles.iter().any(|p| has_word(p, "cpu"))
+        || tag.is_some_and(|t| has_word(t, "cpu"))
     {
-        return Some(format!("`runtime: {r}`"));
+        return Some("cpu variant");
+    }
+    // Given GPUs without a reservation: `gpus:`, the legacy NVIDIA runtime, device files or
+    // CDI names (`nvidia.com/gpu=all`); AMD/ROCm (`/dev/kfd`) and Intel (`/dev/dri`) devices,
+    // which an NVIDIA reservation would not serve.
+    if svc.get("gpus").is_some_and(|g| !g.is_null()) {
+        return Some("gpus");
+    }
+    if svc
+        .str("runtime")
+        .is_some_and(|r| t.knowledge.gpu_runtimes.iter().any(|g| g == r))
+    {
+        return Some("runtime");
+    }
+    let devices = svc.get("devices").and_then(|d| d.as_seq()).unwrap_or(&[]);
+    let device_gpu = devices.iter().any(|d| {
+        let source = d
+            .get("source")
+            .and_then(|s| s.scalar_string())
+            .or_else(|| d.scalar_string())
+            .unwrap_or_default();
+        source.starts_with("/dev/nvidia")
+            || source.starts_with("/dev/kfd")
+            || source.starts_with("/dev/dri")
+            || source.contains(".com/gpu")
+    });
+    if device_gpu {
+        return Some("devices");
+    }
+    let env_amd = svc
+        .get("environment")
+        .and_then(|e| e.as_map())
+        .is_some_and(|env| {
+            env.iter().any(|e| {
+                matches!(
+                    e.key_str(),
+                    "AMD_VISIBLE_DEVICES"
+                        | "HIP_VISIBLE_DEVICES"
+                        | "ROCR_VISIBLE_DEVICES"
+                        | "HSA_OVERRIDE_GFX_VERSION"
+                )
+            })
+        });
+    if env_amd
+        || svc
+            .image()
+            .is_some_and(|i| i.to_ascii_lowercase().contains("rocm"))
+    {
+        return Some("amd");
+    }
+    // A one-shot job (pulling or converting a model) needs no GPU.
+    if super::is_one_shot(t.project, svc) {
+        return Some("one-shot");
     }
     None
 }
@@ -143,6 +214,9 @@ pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
             let Some(reason) = gpu_reason(t, svc) else {
                 continue;
             };
+            if exempt(t, svc).is_some() {
+                continue;
+            }
             let message = format!(
                 "GPU workload `{}` ({reason}) reserves no GPU: without `deploy.resources.reservations.devices` \
                  with `capabilities: [gpu]` it runs on the CPU",

@@ -1,6 +1,6 @@
 //! `missing-healthcheck`: a long-running service without a health check.
 
-use super::{healthcheck_disabled, is_run_once};
+use super::{healthcheck_disabled, is_one_shot};
 use crate::diagnostic::{Diagnostic, Fix};
 use crate::model::Service;
 use crate::rules::fixes::service_fix;
@@ -30,7 +30,7 @@ fn known_healthcheck_fix(t: &Scope, svc: &Service) -> Option<Fix> {
         .iter()
         .map(|s| serde_json::to_string(s).unwrap_or_default())
         .collect();
-    let mut fix = service_fix(
+    service_fix(
         t,
         svc,
         "Add the health check known for this image",
@@ -45,9 +45,7 @@ fn known_healthcheck_fix(t: &Scope, svc: &Service) -> Option<Fix> {
             .into_iter()
             .collect()
         },
-    )?;
-    fix.applicability = crate::diagnostic::Applicability::Unsafe;
-    Some(fix)
+    )
 }
 
 /// An interactive tool container (`stdin_open: true` and `tty: true`, a shell to `exec` into)
@@ -67,10 +65,13 @@ pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
     {
         let p = t.project;
         for svc in p.services.values() {
-            if is_run_once(svc) || is_interactive(svc) {
+            if super::is_fragment(svc) || is_one_shot(p, svc) || is_interactive(svc) {
                 continue;
             }
             match svc.get("healthcheck") {
+                // The image's own HEALTHCHECK (a Dockerfile of the tree, a known image).
+                None if super::dependency_without_healthcheck::image_healthcheck(t, svc)
+                    == crate::rules::knowledge::ImageHealthcheck::Declared => {}
                 None => out.push(
                     t.at_service(
                         meta,

@@ -68,6 +68,9 @@ pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
     {
         let p = t.project;
         for svc in p.services.values() {
+            if super::is_fragment(svc) {
+                continue;
+            }
             let limits = svc.node.path(&["deploy", "resources", "limits"]);
             let has = |key: &str, legacy: &str| {
                 limits

@@ -86,6 +86,86 @@ pub fn is_run_once(svc: &Service) -> bool {
     has_command && restart(svc).is_some() && !LONG_RUNNING_MARKERS.iter().any(|m| text.contains(m))
 }
 
+/// Words that name a job in a service's name (`db-migrate`, `install_plugins`, `ollama-pull`).
+const JOB_WORDS: &[&str] = &[
+    "init",
+    "setup",
+    "migrate",
+    "migration",
+    "migrations",
+    "bootstrap",
+    "seed",
+    "install",
+    "installer",
+    "import",
+    "importer",
+    "pull",
+    "puller",
+    "provision",
+    "createbuckets",
+    "generate",
+    "generator",
+    "build",
+];
+/// Commands that serve: a job word beside one of these is a server that prepares first
+/// (`migrate && gunicorn`).
+const SERVER_WORDS: &[&str] = &[
+    "serve",
+    "server",
+    "runserver",
+    "gunicorn",
+    "uvicorn",
+    "daemon",
+    "start",
+    "run",
+    "worker",
+    "exec",
+    "supervisord",
+];
+
+fn words(s: &str) -> impl Iterator<Item = String> + '_ {
+    s.split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.to_ascii_lowercase())
+}
+
+/// A one-shot job, whether or not `restart` is written: a run-once service ([`is_run_once`]),
+/// one that another service waits on with `service_completed_successfully`, or one that may
+/// stop and is named for a job (`*-migrate`, `install-*`, `*-pull`, ...) or runs a job command
+/// (`ollama pull x`, `manage.py migrate`) that serves nothing.
+pub fn is_one_shot(p: &crate::model::Project, svc: &Service) -> bool {
+    if is_run_once(svc) {
+        return true;
+    }
+    let awaited = p.services.values().any(|other| {
+        other.depends_on().any(|(name, dep)| {
+            name == svc.name
+                && dep.get("condition").and_then(|c| c.as_str())
+                    == Some("service_completed_successfully")
+        })
+    });
+    if awaited {
+        return true;
+    }
+    if !may_stop(svc) {
+        return false;
+    }
+    if words(&svc.name).any(|w| JOB_WORDS.contains(&w.as_str())) {
+        return true;
+    }
+    let text = command_text(svc);
+    let cmd: Vec<String> = words(&text).collect();
+    cmd.iter().any(|w| JOB_WORDS.contains(&w.as_str()))
+        && !cmd.iter().any(|w| SERVER_WORDS.contains(&w.as_str()))
+        && !LONG_RUNNING_MARKERS.iter().any(|m| text.contains(m))
+}
+
+/// A service with neither `image` nor `build`: a fragment that another file (`-f base.yml -f
+/// this.yml`) completes, so what runs is not known here (`missing-image` reports it).
+pub fn is_fragment(svc: &Service) -> bool {
+    svc.get("image").is_none() && svc.get("build").is_none()
+}
+
 /// The service's health check, if it has one that is not disabled.
 pub fn healthcheck(svc: &Service) -> Option<&Node> {
     let h = svc.get("healthcheck")?;

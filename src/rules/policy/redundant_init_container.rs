@@ -98,7 +98,9 @@ fn removal_fix(t: &Scope, p: &Project, svc: &Service) -> Option<Fix> {
         };
         edits.push(e);
     }
-    Some(Fix::safe(
+    // Unsafe: the database runs its init directory only on an empty data directory, while the
+    // init container runs its script on every `up`.
+    Some(Fix::unsafe_(
         format!("Remove `{}` and every depends_on on it", svc.name),
         edits,
         vec![

@@ -1,7 +1,7 @@
 //! `static-ip`: a service pins `ipv4_address`/`ipv6_address`.
 
 use crate::diagnostic::{Diagnostic, Fix, Severity};
-use crate::model::{Project, Service};
+use crate::model::Service;
 use crate::rules::{Scope, Summary, TreeScope};
 use crate::source::Span;
 use crate::yaml::edit;
@@ -32,6 +32,14 @@ struct Pin {
     dns: String,
 }
 
+/// A pin's own finding, held until the whole tree is read: whether it is reported, and with
+/// its fix, depends on how other services use the address.
+#[derive(Debug)]
+struct PinFinding {
+    addr: Option<IpAddr>,
+    diag: Diagnostic,
+}
+
 /// A scalar of a service that spells a canonical IP address: where, and whether the place is
 /// narrowed to the address in the source (then it can be replaced).
 #[derive(Debug)]
@@ -40,6 +48,9 @@ struct AddrUse {
     addr: IpAddr,
     spans: Vec<Span>,
     narrowed: bool,
+    /// Where a name cannot be used (`dns:`, `extra_hosts`, a DNS server setting): the use
+    /// needs the pin, so neither is reported.
+    needs_address: bool,
 }
 
 /// A config file a service bind-mounts.
@@ -54,24 +65,11 @@ struct Mount {
 #[derive(Debug, Default)]
 pub struct Claims {
     pins: Vec<Pin>,
+    findings: Vec<PinFinding>,
     /// (docker network name, subnet, where).
     subnets: Vec<(String, String, Span)>,
     uses: Vec<AddrUse>,
     mounts: Vec<Mount>,
-}
-
-/// The name docker gives a project's network. A network the project never declares (compose
-/// refuses that; `undefined-reference` says so) is taken as the shared network of that name,
-/// which is what such a file means to join.
-fn network_name(p: &Project, key: &str) -> String {
-    match p.networks.get(key) {
-        Some(r) => match r.node.get("name").and_then(|n| n.as_str()) {
-            Some(n) => n.to_string(),
-            None if r.external() => key.to_string(),
-            None => format!("{}_{key}", p.name),
-        },
-        None => key.to_string(),
-    }
 }
 
 /// The DNS name other containers should use for a service.
@@ -107,7 +105,8 @@ fn in_subnet(addr: IpAddr, cidr: &str) -> Option<bool> {
 }
 
 /// Delete a pinned address; when no network of the mapping keeps any setting, write the
-/// mapping in its list form (`- infra_net`).
+/// mapping in its list form (`- infra_net`). Unsafe: the container's address changes, and what
+/// reaches it by address from outside the tree (firewall rules, other hosts) is not seen here.
 fn address_fix(t: &Scope, node: &Node) -> Option<Fix> {
     let raw = t.raw(node.span.file);
     let chain = raw.chain(node.span)?;
@@ -128,7 +127,7 @@ fn address_fix(t: &Scope, node: &Node) -> Option<Fix> {
     let src = raw.src();
     let touches = vec!["/services/*/networks".to_string()];
     if all_empty {
-        return Some(Fix::safe(
+        return Some(Fix::unsafe_(
             "Remove the static address and list the networks by name",
             vec![edit::map_to_list(&src, networks)?],
             touches,
@@ -140,11 +139,23 @@ fn address_fix(t: &Scope, node: &Node) -> Option<Fix> {
         .find(|e| e.value.span == node.span)?
         .key_str()
         .to_string();
-    Some(Fix::safe(
+    Some(Fix::unsafe_(
         "Remove the static address",
         vec![edit::delete_entry(&src, entry, &key)?],
         touches,
     ))
+}
+
+/// Whether `raw` (an address as written) interpolates a variable named in `env_keys`.
+fn scheme_variable(raw: &str, env_keys: &[&str]) -> bool {
+    raw.match_indices('$').any(|(i, _)| {
+        let rest = raw[i + 1..].trim_start_matches('{');
+        let name: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_')
+            .collect();
+        !name.is_empty() && env_keys.contains(&name.as_str())
+    })
 }
 
 /// Byte offsets of `needle` in `hay` as a whole address (not part of a longer number).
@@ -211,19 +222,37 @@ fn address_tokens(text: &str) -> impl Iterator<Item = &str> {
 }
 
 /// Scalars of a service where hard-coded addresses matter: everything but its own network
-/// settings.
-fn scalars<'a>(n: &'a Node, skip_networks: bool, out: &mut Vec<&'a Node>) {
+/// settings, each with whether it is a place that needs an address (`dns:`, `extra_hosts`,
+/// an environment variable naming a DNS server or resolver).
+fn service_scalars<'a>(svc: &'a Node, out: &mut Vec<(&'a Node, bool)>) {
+    let one = |n: &'a Node, needs: bool, out: &mut Vec<(&'a Node, bool)>| {
+        let mut v = Vec::new();
+        scalars(n, &mut v);
+        out.extend(v.into_iter().map(|x| (x, needs)));
+    };
+    for e in svc.as_map().unwrap_or(&[]) {
+        match e.key_str() {
+            "networks" => {}
+            "dns" | "extra_hosts" => one(&e.value, true, out),
+            "environment" if e.value.is_map() => {
+                for v in e.value.as_map().unwrap_or(&[]) {
+                    let key = v.key_str().to_ascii_uppercase();
+                    let needs = ["DNS", "RESOLVER", "NAMESERVER"]
+                        .iter()
+                        .any(|w| key.contains(w));
+                    one(&v.value, needs, out);
+                }
+            }
+            _ => one(&e.value, false, out),
+        }
+    }
+}
+
+fn scalars<'a>(n: &'a Node, out: &mut Vec<&'a Node>) {
     match &n.kind {
         Kind::Scalar(_) => out.push(n),
-        Kind::Seq(items) => items.iter().for_each(|i| scalars(i, false, out)),
-        Kind::Map(es) => {
-            for e in es.iter() {
-                if skip_networks && matches!(e.key_str(), "networks" | "extra_hosts") {
-                    continue;
-                }
-                scalars(&e.value, false, out);
-            }
-        }
+        Kind::Seq(items) => items.iter().for_each(|i| scalars(i, out)),
+        Kind::Map(es) => es.iter().for_each(|e| scalars(&e.value, out)),
     }
 }
 
@@ -256,13 +285,24 @@ fn addresses(text: &str) -> Vec<IpAddr> {
     found
 }
 
-pub fn summarize(t: &Scope, sum: &mut Summary, out: &mut Vec<Diagnostic>) {
+pub fn summarize(t: &Scope, sum: &mut Summary, _out: &mut Vec<Diagnostic>) {
     let p = t.project;
     let claims = &mut sum.static_ip;
+    let env_keys: Vec<&str> = p
+        .services
+        .values()
+        .flat_map(|s| {
+            s.get("environment")
+                .and_then(|e| e.as_map())
+                .unwrap_or(&[])
+                .iter()
+                .map(|e| e.key_str())
+        })
+        .collect();
     for (si, svc) in p.services.values().enumerate() {
         let dns = dns_name(svc);
         for (key, cfg) in svc.networks() {
-            let network = network_name(p, key);
+            let network = p.network_name(key);
             if t.options
                 .static_ip_allowed_networks
                 .iter()
@@ -290,10 +330,18 @@ pub fn summarize(t: &Scope, sum: &mut Summary, out: &mut Vec<Diagnostic>) {
                 if !aliases.is_empty() {
                     msg.push_str(&format!(" (or an alias: {})", aliases.join(", ")));
                 }
-                out.push(
-                    t.at_value(&super::super::registry::STATIC_IP, svc, node, msg)
+                // An address built from a variable the project also hands to a container
+                // (`${SUITE_SUBNET}.110` beside `SUITE_SUBNET` in an environment) belongs to an
+                // addressing scheme the containers compute with: the pin is needed.
+                if scheme_variable(&t.text(node.span), &env_keys) {
+                    continue;
+                }
+                claims.findings.push(PinFinding {
+                    addr: text.parse::<IpAddr>().ok(),
+                    diag: t
+                        .at_value(&super::super::registry::STATIC_IP, svc, node, msg)
                         .with_fix(crate::rules::fix_if(t.fixes, || address_fix(t, node))),
-                );
+                });
                 if let Ok(addr) = text.parse::<IpAddr>() {
                     claims.pins.push(Pin {
                         svc: si,
@@ -316,7 +364,7 @@ pub fn summarize(t: &Scope, sum: &mut Summary, out: &mut Vec<Diagnostic>) {
         {
             if let Some(s) = cfg.get("subnet") {
                 if let Some(text) = s.scalar_string() {
-                    claims.subnets.push((network_name(p, key), text, s.span));
+                    claims.subnets.push((p.network_name(key), text, s.span));
                 }
             }
         }
@@ -325,8 +373,8 @@ pub fn summarize(t: &Scope, sum: &mut Summary, out: &mut Vec<Diagnostic>) {
     let mut vals = Vec::new();
     for (si, svc) in p.services.values().enumerate() {
         vals.clear();
-        scalars(&svc.node, true, &mut vals);
-        for &v in &vals {
+        service_scalars(&svc.node, &mut vals);
+        for &(v, needs_address) in &vals {
             let Some(text) = v.as_str() else { continue };
             for addr in addresses(text) {
                 let needle = addr.to_string();
@@ -354,6 +402,7 @@ pub fn summarize(t: &Scope, sum: &mut Summary, out: &mut Vec<Diagnostic>) {
                     addr,
                     spans,
                     narrowed: !positions.is_empty(),
+                    needs_address,
                 });
             }
         }
@@ -404,7 +453,7 @@ pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
             let clash = group[..gi]
                 .iter()
                 .map(|&ai| pins[ai])
-                .find_map(|a| crate::rules::run_together(t.ws, svc(a), svc(b)).map(|s| (a, s)));
+                .find_map(|a| crate::rules::run_together(t, svc(a), svc(b)).map(|s| (a, s)));
             let Some((a, sev)) = clash else { continue };
             let (a_name, b_name) = (&svc(a).name, &svc(b).name);
             out.push(
@@ -462,8 +511,50 @@ pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
     for &(pi, p) in &pins {
         by_addr.entry(p.addr).or_insert((pi, p));
     }
+    // Pinned addresses the tree uses: where only an address will do (then the pin is needed),
+    // and elsewhere (then removing the pin would break the user).
+    let mut needed: foldhash::HashSet<IpAddr> = Default::default();
+    let mut used: foldhash::HashSet<IpAddr> = Default::default();
+    for s in t.summaries {
+        for u in &s.static_ip.uses {
+            if by_addr.contains_key(&u.addr) {
+                if u.needs_address {
+                    needed.insert(u.addr);
+                } else {
+                    used.insert(u.addr);
+                }
+            }
+        }
+        for m in &s.static_ip.mounts {
+            used.extend(
+                addresses(&t.ws.file(m.file).text)
+                    .into_iter()
+                    .filter(|a| by_addr.contains_key(a)),
+            );
+        }
+    }
+    for s in t.summaries {
+        for f in &s.static_ip.findings {
+            if f.addr.is_some_and(|a| needed.contains(&a)) {
+                continue;
+            }
+            let mut d = f.diag.clone();
+            if f.addr.is_some_and(|a| used.contains(&a)) {
+                // Removing a pin the tree still uses by address breaks the user: no fix until
+                // the uses name the service.
+                d.fix = None;
+                d.message.push_str(
+                    "; services of the tree still use the address: replace those uses first",
+                );
+            }
+            out.push(d);
+        }
+    }
     for (ui, s) in t.summaries.iter().enumerate() {
         for u in &s.static_ip.uses {
+            if needed.contains(&u.addr) {
+                continue;
+            }
             let Some(&(pi, pin)) = by_addr.get(&u.addr) else {
                 continue;
             };
@@ -499,6 +590,9 @@ pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
             let f = t.ws.file(m.file);
             let user = &t.service(ui, m.svc).name;
             for addr in addresses(&f.text) {
+                if needed.contains(&addr) {
+                    continue;
+                }
                 let Some(&(pi, pin)) = by_addr.get(&addr) else {
                     continue;
                 };

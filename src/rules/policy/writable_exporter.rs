@@ -17,11 +17,16 @@ crate::rule_meta!(
     "A metrics exporter runs with a writable root filesystem or can gain privileges"
 );
 
+/// A metrics exporter: by its image, or by its name when no image says otherwise (none, or one
+/// built from the tree). `penpot-exporter` running `penpotapp/exporter` renders
+/// files: the image, not the name, says what runs.
 pub fn is_exporter(t: &Scope, svc: &Service) -> bool {
     let k = t.knowledge;
-    svc.image()
-        .is_some_and(|i| k.exporter_images.matches_image(i))
-        || k.exporter_names.matches(&svc.name)
+    match svc.image() {
+        Some(i) if k.exporter_images.matches_image(i) => true,
+        Some(i) if !i.is_empty() && svc.get("build").is_none() => false,
+        _ => k.exporter_names.matches(&svc.name),
+    }
 }
 
 pub fn has_no_new_privileges(svc: &Service) -> bool {

@@ -108,8 +108,7 @@ pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
         }
     }
     names.sort_by(|a, b| a.0.cmp(b.0));
-    let together =
-        |a: SvcAt, b: SvcAt| run_together(t.ws, t.service(a.0, a.1), t.service(b.0, b.1));
+    let together = |a: SvcAt, b: SvcAt| run_together(t, t.service(a.0, a.1), t.service(b.0, b.1));
     for holders in names.chunk_by(|a, b| a.0 == b.0) {
         for (i, (name, svc, span)) in holders.iter().enumerate() {
             if let Some((first, first_span, sev)) = holders[..i]
