@@ -316,10 +316,14 @@ fn volumes(v: &Node, dir: &Path, problems: &mut Vec<NormalizeProblem>) -> Node {
                     out.push(n);
                 }
                 Err(m) => {
-                    problems.push(NormalizeProblem {
-                        span: i.span,
-                        message: format!("volumes: {m}"),
-                    });
+                    // A `${` left after interpolation is one that failed (`invalid-interpolation`
+                    // reports it): the spec's colons are not yet its own.
+                    if !s.contains("${") {
+                        problems.push(NormalizeProblem {
+                            span: i.span,
+                            message: format!("volumes: {m}"),
+                        });
+                    }
                     out.push(i.clone());
                 }
             },

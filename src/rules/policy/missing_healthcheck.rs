@@ -4,6 +4,7 @@ use super::{healthcheck_disabled, is_one_shot};
 use crate::diagnostic::{Diagnostic, Fix};
 use crate::model::Service;
 use crate::rules::fixes::service_fix;
+use crate::rules::knowledge::ImageHealthcheck;
 use crate::rules::Scope;
 use crate::yaml::edit::{self, Value};
 
@@ -69,26 +70,41 @@ pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
                 continue;
             }
             match svc.get("healthcheck") {
-                // The image's own HEALTHCHECK (a Dockerfile of the tree, a known image).
-                None if super::dependency_without_healthcheck::image_healthcheck(t, svc)
-                    == crate::rules::knowledge::ImageHealthcheck::Declared => {}
-                None => out.push(
-                    t.at_service(
-                        meta,
-                        svc,
+                None => {
+                    // The image's own HEALTHCHECK counts (a Dockerfile of the tree, a known
+                    // image); of an image hylint cannot see, the message says so.
+                    let unknown =
+                        match super::dependency_without_healthcheck::image_healthcheck(t, svc) {
+                            ImageHealthcheck::Declared => continue,
+                            ImageHealthcheck::None => false,
+                            ImageHealthcheck::Unknown => true,
+                        };
+                    let message = if unknown {
+                        format!(
+                            "service `{}` declares no health check (its image may have one: hylint cannot tell offline): without one, dependents cannot wait for it to be ready and failures go unnoticed",
+                            svc.name
+                        )
+                    } else {
                         format!(
                             "service `{}` has no health check: dependents cannot wait for it to be ready and failures go unnoticed",
                             svc.name
-                        ),
+                        )
+                    };
+                    out.push(
+                        t.at_service(meta, svc, message)
+                            .with_fix(crate::rules::fix_if(t.fixes, || {
+                                known_healthcheck_fix(t, svc)
+                            })),
                     )
-                    .with_fix(crate::rules::fix_if(t.fixes, || known_healthcheck_fix(t, svc))),
-                ),
-                Some(h) if healthcheck_disabled(svc) && t.options.healthcheck_strict => out.push(t.at_value(
-                    meta,
-                    svc,
-                    h,
-                    format!("service `{}` disables its health check", svc.name),
-                )),
+                }
+                Some(h) if healthcheck_disabled(svc) && t.options.healthcheck_strict => {
+                    out.push(t.at_value(
+                        meta,
+                        svc,
+                        h,
+                        format!("service `{}` disables its health check", svc.name),
+                    ))
+                }
                 Some(_) => {}
             }
         }

@@ -93,6 +93,7 @@ const JOB_WORDS: &[&str] = &[
     "migrate",
     "migration",
     "migrations",
+    "migrator",
     "bootstrap",
     "seed",
     "install",
@@ -106,7 +107,14 @@ const JOB_WORDS: &[&str] = &[
     "generate",
     "generator",
     "build",
+    // Test runners: `sut` (the convention of automated builds), `e2e`, `cypress`, `tests`.
+    "sut",
+    "e2e",
+    "cypress",
+    "tests",
 ];
+/// Base images whose default command is a shell.
+const BARE_IMAGES: &[&str] = &["busybox", "alpine", "debian", "ubuntu"];
 /// Commands that serve: a job word beside one of these is a server that prepares first
 /// (`migrate && gunicorn`).
 const SERVER_WORDS: &[&str] = &[
@@ -149,6 +157,19 @@ pub fn is_one_shot(p: &crate::model::Project, svc: &Service) -> bool {
     }
     if !may_stop(svc) {
         return false;
+    }
+    // A bare base image (busybox, alpine, ...) with no command runs its shell and exits: a
+    // data-volume container.
+    let bare = svc.image().is_some_and(|i| {
+        let name = i.split(['@', ':']).next().unwrap_or(i);
+        let name = name
+            .strip_prefix("docker.io/")
+            .unwrap_or(name)
+            .trim_start_matches("library/");
+        BARE_IMAGES.contains(&name)
+    });
+    if bare && command_text(svc).is_empty() {
+        return true;
     }
     if words(&svc.name).any(|w| JOB_WORDS.contains(&w.as_str())) {
         return true;
