@@ -66,8 +66,9 @@ fn drop_empty(v: &mut Value) {
     }
 }
 
-/// Remove the parts of a model a fix means to change (`*` matches any key).
-fn strip(v: &mut Value, pattern: &[&str]) {
+/// Remove the parts of a model a fix means to change (`*` matches any key): `pattern` is an
+/// `intent` path split at `/`.
+pub fn strip(v: &mut Value, pattern: &[&str]) {
     let Some((first, rest)) = pattern.split_first() else {
         return;
     };
@@ -318,8 +319,22 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
                 ineffective.extend(files.iter().map(|f| (f.clone(), touches.clone())));
             }
         }
+        // Files to put back as they were before this pass, each with why.
+        let mut revert: Vec<(&PathBuf, String)> = Vec::new();
         for (p, touches) in &ineffective {
-            if put_back.contains(p) || !changed_now.contains(p) {
+            if changed_now.contains(p) {
+                revert.push((p, format!("compose drops what the fixes write (at {touches}: a `!reset` or an override file replaces it)")));
+            }
+        }
+        for (root, where_) in &differing {
+            // Every file this pass changed in that project.
+            let project_files: HashSet<&PathBuf> = out_models[*root].1.iter().collect();
+            for p in changed_now.iter().filter(|p| project_files.contains(p)) {
+                revert.push((p, format!("the fixes would change the resolved project beyond what they intend (at {})", where_.as_deref().unwrap_or("?"))));
+            }
+        }
+        for (p, why) in revert {
+            if put_back.contains(p) {
                 continue;
             }
             match contents.get(p) {
@@ -329,28 +344,10 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
             blocked.insert(p.clone());
             put_back.insert(p.clone());
             refused.push(format!(
-                "{}: compose drops what the fixes write (at {touches}: a `!reset` or an override file replaces it); file left untouched",
+                "{}: {why}; file left untouched",
                 originals.get(p).map(|o| o.0.as_str()).unwrap_or("?"),
             ));
             reverted = true;
-        }
-        for (root, where_) in &differing {
-            // Put back every file this pass changed in that project.
-            let project_files: HashSet<&PathBuf> = out_models[*root].1.iter().collect();
-            for p in changed_now.iter().filter(|p| project_files.contains(p)) {
-                match contents.get(p) {
-                    Some(prev) => next.insert(p.clone(), prev.clone()),
-                    None => next.remove(p),
-                };
-                blocked.insert(p.clone());
-                put_back.insert(p.clone());
-                refused.push(format!(
-                    "{}: the fixes would change the resolved project beyond what they intend (at {}); file left untouched",
-                    originals.get(p).map(|o| o.0.as_str()).unwrap_or("?"),
-                    where_.as_deref().unwrap_or("?")
-                ));
-                reverted = true;
-            }
         }
         for (fs, d) in taken_files.iter().zip(described) {
             if fs.iter().all(|p| !put_back.contains(p)) {

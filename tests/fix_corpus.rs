@@ -23,27 +23,6 @@ fn snapshot(root: &Path) -> BTreeMap<PathBuf, String> {
 }
 
 /// The oracle's model with the fixes' intended changes removed, paths relative to `root`.
-/// Remove what a fix means to change (`*` matches any key).
-fn strip(v: &mut Value, pattern: &[&str]) {
-    let Some((first, rest)) = pattern.split_first() else {
-        return;
-    };
-    let Value::Object(m) = v else { return };
-    if rest.is_empty() {
-        if *first == "*" {
-            m.clear();
-        } else {
-            m.remove(*first);
-        }
-        return;
-    }
-    for (k, x) in m.iter_mut() {
-        if *first == "*" || k == first {
-            strip(x, rest);
-        }
-    }
-}
-
 /// The oracle's model of a stack, without what the fixes applied mean to change (`intents`).
 fn model(root: &Path, dir: &Path, file: &str, intents: &[Vec<String>]) -> Option<Value> {
     let o = oracle_config(
@@ -60,7 +39,7 @@ fn model(root: &Path, dir: &Path, file: &str, intents: &[Vec<String>]) -> Option
     let mut v: Value = serde_json::from_str(&text).unwrap();
     for i in intents {
         let i: Vec<&str> = i.iter().map(String::as_str).collect();
-        strip(&mut v, &i);
+        hylint::fix::strip(&mut v, &i);
     }
     let mut v = without_nulls_and_empty_maps(&v).unwrap_or_default();
     // Resources only the removed init container used are pruned by compose.

@@ -16,27 +16,6 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
-/// Remove what a fix means to change (`*` matches any key).
-fn strip(v: &mut Value, pattern: &[&str]) {
-    let Some((first, rest)) = pattern.split_first() else {
-        return;
-    };
-    let Value::Object(m) = v else { return };
-    if rest.is_empty() {
-        if *first == "*" {
-            m.clear();
-        } else {
-            m.remove(*first);
-        }
-        return;
-    }
-    for (k, x) in m.iter_mut() {
-        if *first == "*" || k == first {
-            strip(x, rest);
-        }
-    }
-}
-
 /// The oracle's model of one root file, or `None` when it rejects the file.
 fn model(dir: &Path, file: &str, all_profiles: bool) -> Option<Value> {
     let mut args = vec!["-f", file];
@@ -135,8 +114,8 @@ fn fix_project(dir: &str, roots: &[String], config: &Path) -> (Vec<String>, usiz
                 let (mut b, mut a) = (b.clone(), a.clone());
                 for i in &intents {
                     let i: Vec<&str> = i.iter().map(String::as_str).collect();
-                    strip(&mut b, &i);
-                    strip(&mut a, &i);
+                    hylint::fix::strip(&mut b, &i);
+                    hylint::fix::strip(&mut a, &i);
                 }
                 let (b, a) = (
                     without_nulls_and_empty_maps(&b),
