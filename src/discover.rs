@@ -81,6 +81,13 @@ const OVERRIDE_FILES: [&str; 4] = [
     "docker-compose.override.yaml",
 ];
 
+/// The compose file `docker compose` reads in `dir` when given none, and the override file it
+/// merges over it (checked against docker compose 2.40.3).
+pub fn default_files(dir: &Path) -> Option<(PathBuf, Option<PathBuf>)> {
+    let first = |names: &[&str]| names.iter().map(|n| dir.join(n)).find(|p| p.is_file());
+    Some((first(&DEFAULT_FILES)?, first(&OVERRIDE_FILES)))
+}
+
 /// For each directory of `files` holding a default compose file and an override file, the pair
 /// (default, override) that `docker compose` run there merges. The override is not a project of
 /// its own: alone it is a fragment.

@@ -236,7 +236,8 @@ struct CheckArgs {
 
 #[derive(Args, Debug)]
 struct ModelArgs {
-    /// The compose file, or a directory holding compose.yaml / docker-compose.yml [default: .]
+    /// The compose file, or a directory: its default file (compose.yaml, ..., docker-compose.yml)
+    /// merged with the override file beside it, as `docker compose` reads them [default: .]
     #[arg(conflicts_with = "files")]
     path: Option<PathBuf>,
     /// Compose files merged in order into one project, as `docker compose -f A -f B`
@@ -612,19 +613,6 @@ fn run_check(a: CheckArgs) -> u8 {
     code
 }
 
-/// The compose file `docker compose` would pick in a directory.
-fn default_compose_file(dir: &std::path::Path) -> Option<PathBuf> {
-    [
-        "compose.yaml",
-        "compose.yml",
-        "docker-compose.yaml",
-        "docker-compose.yml",
-    ]
-    .iter()
-    .map(|n| dir.join(n))
-    .find(|p| p.is_file())
-}
-
 fn run_model(a: ModelArgs) -> u8 {
     let path = a
         .files
@@ -632,9 +620,15 @@ fn run_model(a: ModelArgs) -> u8 {
         .or(a.path.as_ref())
         .cloned()
         .unwrap_or_else(|| PathBuf::from("."));
+    // A directory: its default file and the override file beside it, as `docker compose` run
+    // there reads them.
+    let mut dir_override = None;
     let file = if path.is_dir() {
-        match default_compose_file(&path) {
-            Some(f) => f,
+        match hylint::discover::default_files(&path) {
+            Some((f, over)) => {
+                dir_override = over;
+                f
+            }
             None => {
                 say!(
                     "error: {}: no compose.yaml or docker-compose.yml here",
@@ -662,6 +656,7 @@ fn run_model(a: ModelArgs) -> u8 {
     };
     let mut options = a.load.options();
     options.overrides = a.files.iter().skip(1).cloned().collect();
+    options.overrides.extend(dir_override);
     let loaded = load_project(&ws, id, &options);
     let value = hylint::model::json::compose_json(&loaded.project);
     let mut text = serde_json::to_string_pretty(&value).unwrap_or_default();

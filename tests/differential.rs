@@ -139,3 +139,58 @@ fn example_tree_resolves_like_docker_compose() {
         assert!(d.is_empty(), "{extra:?}:\n{}", d.join("\n"));
     }
 }
+
+/// In a directory and without `-f`, compose reads its default file (`compose.yaml`, then
+/// `compose.yml`, `docker-compose.yml`, `docker-compose.yaml`) merged with the first override file
+/// beside it; `hylint model DIR` and `hylint check DIR` read the same.
+#[test]
+fn a_directory_resolves_to_its_default_file_and_override() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let svc = |name: &str| format!("services:\n  {name}:\n    image: nginx:1.27\n");
+    std::fs::write(dir.join("docker-compose.yaml"), svc("from-yaml")).unwrap();
+    std::fs::write(dir.join("docker-compose.yml"), svc("from-yml")).unwrap();
+    std::fs::write(
+        dir.join("docker-compose.override.yml"),
+        "services:\n  from-yml:\n    deploy: !reset {}\n    environment: {A: b}\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.join("compose.override.yaml"),
+        "services:\n  from-yml:\n    environment: {C: d}\n",
+    )
+    .unwrap();
+    let o = oracle_config(dir, &["config", "--format", "json"], &[]);
+    assert!(o.status.success(), "{o:?}");
+    let expected = without_nulls_and_empty_maps(&json(&o)).unwrap();
+    let out = hylint()
+        .current_dir(dir)
+        .env("HOME", dir)
+        .args(["model", "."])
+        .output()
+        .unwrap();
+    let got = without_nulls_and_empty_maps(&json(&out)).unwrap();
+    assert_eq!(got, expected);
+    assert_eq!(expected["services"]["from-yml"]["environment"]["C"], "d");
+    // `check` lints the same project: the override compose merges is no project of its own
+    // (the second override file, which compose ignores, is one: alone, compose refuses it).
+    let out = hylint()
+        .current_dir(dir)
+        .args([
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "missing-image",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    let files: Vec<String> = json(&out)["diagnostics"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["file"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(files, ["docker-compose.override.yml"], "{out:?}");
+}
