@@ -263,11 +263,16 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
                 rule,
                 title: f.title.clone(),
                 intent: f.touches.clone(),
-                files: f
-                    .edits
-                    .iter()
-                    .map(|e| files[e.span.file.0 as usize].display.clone())
-                    .collect(),
+                files: {
+                    let mut fs: Vec<String> = f
+                        .edits
+                        .iter()
+                        .map(|e| files[e.span.file.0 as usize].display.clone())
+                        .collect();
+                    fs.sort();
+                    fs.dedup();
+                    fs
+                },
             })
             .collect();
         // Fixes meant to change the model (those that name what they touch), with their files.

@@ -118,7 +118,11 @@ enum Command {
     /// Print the resolved project as `docker compose config --format json` does
     Model(ModelArgs),
     /// List every rule: name, code, severity, fixable
-    Rules,
+    Rules {
+        /// Output format
+        #[arg(long, default_value = "text", value_parser = ["text", "json"])]
+        format: String,
+    },
     /// Print a rule's documentation
     Explain {
         /// Rule name or code
@@ -227,9 +231,22 @@ struct CheckArgs {
     /// Print the fixes as a unified diff and write nothing
     #[arg(long)]
     diff: bool,
-    /// Colour in full output: auto, always, never
+    /// Colour in full output: auto, always, never [auto honours NO_COLOR, FORCE_COLOR and
+    /// CLICOLOR_FORCE]
     #[arg(long, default_value = "auto", value_parser = ["auto", "always", "never"])]
     color: String,
+    /// Exit 0 even when findings remain (2 still means hylint could not do its job)
+    #[arg(long)]
+    exit_zero: bool,
+    /// Print how many findings each rule has, instead of the findings
+    #[arg(long)]
+    statistics: bool,
+    /// Print the findings only: no summary line, no "Fixed ..." line
+    #[arg(long, short = 'q')]
+    quiet: bool,
+    /// With --fix: list the fixes applied, by file and rule
+    #[arg(long)]
+    show_fixes: bool,
     #[command(flatten)]
     load: LoadArgs,
 }
@@ -265,7 +282,14 @@ fn main() -> ExitCode {
         None => run_check(cli.check),
         Some(Command::Check(a)) => run_check(a),
         Some(Command::Model(a)) => run_model(a),
-        Some(Command::Rules) => emit(&rules_table()).unwrap_or_else(|c| c),
+        Some(Command::Rules { format }) => {
+            let text = if format == "json" {
+                rules_json()
+            } else {
+                rules_table()
+            };
+            emit(&text).unwrap_or_else(|c| c)
+        }
         Some(Command::Explain { rule }) => match registry::find(&rule) {
             Some(r) => emit(r.doc).unwrap_or_else(|c| c),
             None => {
@@ -306,6 +330,72 @@ fn rules_table() -> String {
             if r.fixable { "yes" } else { "no" },
             r.summary
         ));
+    }
+    out
+}
+
+/// `hylint rules --format json`: one object per rule, in code order.
+fn rules_json() -> String {
+    let rules: Vec<serde_json::Value> = registry::ALL
+        .iter()
+        .map(|r| {
+            serde_json::json!({
+                "name": r.name,
+                "code": r.code,
+                "category": r.category,
+                "severity": r.severity.as_str(),
+                "fixable": r.fixable,
+                "summary": r.summary,
+            })
+        })
+        .collect();
+    serde_json::to_string_pretty(&rules).unwrap_or_default() + "\n"
+}
+
+/// `--show-fixes`: the fixes applied, by file (on stderr: stdout holds the report).
+fn show_fixes(fixed: &[hylint::check::AppliedFix]) {
+    let mut by_file: std::collections::BTreeMap<&str, Vec<&hylint::check::AppliedFix>> =
+        Default::default();
+    for f in fixed {
+        for file in &f.files {
+            by_file.entry(file.as_str()).or_default().push(f);
+        }
+    }
+    for (file, fixes) in by_file {
+        say!("{file}:");
+        for f in fixes {
+            say!("    {}: {}", f.rule, f.title);
+        }
+    }
+}
+
+/// `--statistics`: findings per rule, most first (then by code), with how many carry a fix.
+fn statistics(outcome: &hylint::check::Outcome, json: bool) -> String {
+    let mut by: std::collections::BTreeMap<(&str, &str), (usize, usize)> = Default::default();
+    for d in &outcome.diagnostics {
+        let e = by.entry((d.code, d.rule)).or_default();
+        e.0 += 1;
+        e.1 += usize::from(d.fix.is_some());
+    }
+    let mut rows: Vec<_> = by.into_iter().collect();
+    rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(&b.0)));
+    if json {
+        let v: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|((code, name), (n, fixable))| {
+                serde_json::json!({"code": code, "name": name, "count": n, "fixable": fixable})
+            })
+            .collect();
+        return serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
+    }
+    let mut out = String::new();
+    for ((code, name), (n, fixable)) in rows {
+        let fix = if fixable > 0 {
+            format!(" ({fixable} fixable)")
+        } else {
+            String::new()
+        };
+        out.push_str(&format!("{n:>6}  {code}  {name}{fix}\n"));
     }
     out
 }
@@ -427,18 +517,34 @@ fn check_options(a: &CheckArgs, paths: Vec<PathBuf>, c: &Config) -> Result<Check
     })
 }
 
-fn render(format: Format, color: &str, outcome: &hylint::check::Outcome) -> std::io::Result<()> {
+/// Whether colour is forced or refused by the environment (`NO_COLOR`, `FORCE_COLOR`,
+/// `CLICOLOR_FORCE`), for `--color auto`.
+fn color_from_env() -> Option<bool> {
+    let set = |k: &str| std::env::var_os(k).is_some_and(|v| !v.is_empty() && v != "0");
+    if set("NO_COLOR") {
+        Some(false)
+    } else if set("FORCE_COLOR") || set("CLICOLOR_FORCE") {
+        Some(true)
+    } else {
+        None
+    }
+}
+
+fn render(
+    format: Format,
+    color: &str,
+    quiet: bool,
+    outcome: &hylint::check::Outcome,
+) -> std::io::Result<()> {
     let stdout = std::io::stdout();
     let pretty = |v: serde_json::Value| serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
     match format {
         Format::Full => {
             use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
-            let choice = match color {
-                "always" => ColorChoice::Always,
-                "never" => ColorChoice::Never,
-                _ if stdout.is_terminal() && std::env::var_os("NO_COLOR").is_none() => {
-                    ColorChoice::Auto
-                }
+            let choice = match (color, color_from_env()) {
+                ("always", _) | ("auto", Some(true)) => ColorChoice::Always,
+                ("never", _) | ("auto", Some(false)) => ColorChoice::Never,
+                _ if stdout.is_terminal() => ColorChoice::Auto,
                 _ => ColorChoice::Never,
             };
             let mut w = StandardStream::stdout(choice);
@@ -446,7 +552,7 @@ fn render(format: Format, color: &str, outcome: &hylint::check::Outcome) -> std:
             let n = outcome.diagnostics.len();
             let plural =
                 |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-            let summary = if outcome.files == 0 {
+            let summary = if outcome.files == 0 || quiet {
                 String::new()
             } else if n == 0 {
                 format!("No findings in {}.\n", plural(outcome.files, "file"))
@@ -574,19 +680,31 @@ fn run_check(a: CheckArgs) -> u8 {
             );
             now
         } else {
-            say!(
-                "Fixed {} finding{} in {written} file{}; {} remaining.",
-                report.applied,
-                if report.applied == 1 { "" } else { "s" },
-                if written == 1 { "" } else { "s" },
-                report.outcome.diagnostics.len()
-            );
+            if a.show_fixes {
+                show_fixes(report.outcome.fixed.as_deref().unwrap_or(&[]));
+            }
+            if !a.quiet {
+                say!(
+                    "Fixed {} finding{} in {written} file{}; {} remaining.",
+                    report.applied,
+                    if report.applied == 1 { "" } else { "s" },
+                    if written == 1 { "" } else { "s" },
+                    report.outcome.diagnostics.len()
+                );
+            }
             report.outcome
         }
     } else {
         check::run(&opts)
     };
-    let result = render(a.format, &a.color, &outcome);
+    let result = if a.statistics {
+        let json = matches!(a.format, Format::Json);
+        std::io::stdout()
+            .lock()
+            .write_all(statistics(&outcome, json).as_bytes())
+    } else {
+        render(a.format, &a.color, a.quiet, &outcome)
+    };
     for e in &outcome.errors {
         say!("error: {e}");
     }
@@ -607,7 +725,8 @@ fn run_check(a: CheckArgs) -> u8 {
         Some(t) => Severity::parse(t).unwrap_or(Severity::Warning),
         None => config.failure_threshold.unwrap_or(Severity::Warning),
     };
-    let code = u8::from(outcome.diagnostics.iter().any(|d| d.severity >= threshold));
+    let code =
+        u8::from(!a.exit_zero && outcome.diagnostics.iter().any(|d| d.severity >= threshold));
     // The process ends next: freeing every tree one by one would only cost time.
     std::mem::forget(outcome);
     code

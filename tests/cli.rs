@@ -274,3 +274,88 @@ fn closed_pipe_and_full_disk_are_not_panics() {
         assert!(stderr.contains("writing output"), "{args:?}: {stderr}");
     }
 }
+
+#[test]
+fn exit_zero_quiet_statistics_show_fixes_and_colour_from_the_environment() {
+    let example = repo_root().join("fixtures/example");
+    let run = |args: &[&str], env: &[(&str, &str)]| {
+        let mut c = hylint();
+        c.current_dir(&example).env_remove("NO_COLOR");
+        for (k, v) in env {
+            c.env(k, v);
+        }
+        let out = c.args(args).output().unwrap();
+        (
+            out.status.code().unwrap(),
+            String::from_utf8(out.stdout).unwrap(),
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    // --exit-zero: findings remain, the exit code is 0; 2 still means failure.
+    assert_eq!(run(&["check", "."], &[]).0, 1);
+    assert_eq!(run(&["check", "--exit-zero", "."], &[]).0, 0);
+    assert_eq!(run(&["check", "--exit-zero", "no-such-dir"], &[]).0, 2);
+    // --quiet: the findings without the summary line.
+    let (_, full, _) = run(&["check", "."], &[]);
+    let (_, quiet, _) = run(&["check", "-q", "."], &[]);
+    assert!(full.ends_with("Found 9 findings in 5 files.\n"), "{full}");
+    assert_eq!(
+        quiet,
+        full.trim_end_matches("Found 9 findings in 5 files.\n")
+    );
+    // --statistics: one line per rule, most findings first; JSON with --format json.
+    let (code, stats, _) = run(&["check", "--statistics", "."], &[]);
+    assert_eq!(code, 1);
+    let lines: Vec<&str> = stats.lines().collect();
+    assert_eq!(lines.len(), 6, "{stats}");
+    assert_eq!(lines[0], "     3  HY101  static-ip (2 fixable)");
+    let (_, stats, _) = run(&["check", "--statistics", "--format", "json", "."], &[]);
+    let v: Value = serde_json::from_str(&stats).unwrap();
+    let total: u64 = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(total, 9);
+    // Colour: NO_COLOR refuses it, FORCE_COLOR and CLICOLOR_FORCE force it (stdout is a pipe).
+    let escape = |s: &str| s.contains('\u{1b}');
+    assert!(!escape(&run(&["check", "."], &[]).1));
+    assert!(escape(&run(&["check", "."], &[("FORCE_COLOR", "1")]).1));
+    assert!(escape(&run(&["check", "."], &[("CLICOLOR_FORCE", "1")]).1));
+    assert!(!escape(
+        &run(&["check", "."], &[("FORCE_COLOR", "1"), ("NO_COLOR", "1")]).1
+    ));
+    assert!(!escape(
+        &run(&["check", "--color", "never", "."], &[("FORCE_COLOR", "1")]).1
+    ));
+    // rules --format json: every rule, with its code.
+    let (_, rules, _) = run(&["rules", "--format", "json"], &[]);
+    let v: Value = serde_json::from_str(&rules).unwrap();
+    assert_eq!(
+        v.as_array().unwrap().len(),
+        hylint::rules::registry::ALL.len()
+    );
+    assert_eq!(v[0]["code"], "HY001");
+    // --show-fixes: the fixes applied, by file, on stderr; -q drops the "Fixed" line.
+    let tmp = tempfile::tempdir().unwrap();
+    copy_tree(&example, tmp.path());
+    let out = hylint()
+        .current_dir(tmp.path())
+        .args([
+            "check",
+            "--fix",
+            "--unsafe-fixes",
+            "--show-fixes",
+            "-q",
+            ".",
+        ])
+        .output()
+        .unwrap();
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("infra/08-ai/ollama/docker-compose.yml:\n    gpu-reservation-gap: Reserve all NVIDIA GPUs"),
+        "{err}"
+    );
+    assert!(!err.contains("Fixed "), "{err}");
+}
