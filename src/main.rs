@@ -508,7 +508,7 @@ fn check_options(a: &CheckArgs, paths: Vec<PathBuf>, c: &Config) -> Result<Check
         baseline,
         keep_projects: false,
         keep_models: false,
-        drop_fixes: !(a.fix || a.diff)
+        drop_fixes: !(a.fix || a.diff || a.statistics)
             && matches!(
                 a.format,
                 Format::Concise | Format::Github | Format::Junit | Format::Gitlab

@@ -309,6 +309,9 @@ fn exit_zero_quiet_statistics_show_fixes_and_colour_from_the_environment() {
     let lines: Vec<&str> = stats.lines().collect();
     assert_eq!(lines.len(), 6, "{stats}");
     assert_eq!(lines[0], "     3  HY101  static-ip (2 fixable)");
+    // The same whatever the format (concise output alone carries no fixes).
+    let (_, concise_stats, _) = run(&["check", "--statistics", "--format", "concise", "."], &[]);
+    assert_eq!(concise_stats, stats);
     let (_, stats, _) = run(&["check", "--statistics", "--format", "json", "."], &[]);
     let v: Value = serde_json::from_str(&stats).unwrap();
     let total: u64 = v
