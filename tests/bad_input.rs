@@ -277,6 +277,38 @@ fn alias_bomb() {
 }
 
 #[test]
+fn deeply_nested_interpolation_is_reported_not_a_stack_overflow() {
+    // Two projects, so they are linted on worker threads (smaller stacks than the main one).
+    let deep = format!(
+        "services:\n  a:\n    image: \"{}x{}\"\n",
+        "${A:-".repeat(20_000),
+        "}".repeat(20_000)
+    );
+    let other = "services:\n  b:\n    image: nginx\n";
+    let (code, out, err) = case(
+        &[
+            ("one/compose.yml", deep.as_bytes()),
+            ("two/compose.yml", other.as_bytes()),
+        ],
+        &["--select", "invalid-interpolation", "."],
+    );
+    assert!(!err.contains("overflow"), "{err}");
+    assert!(
+        out.starts_with(
+            "one/compose.yml:3:12: error[invalid-interpolation] invalid interpolation format for"
+        ),
+        "{out}"
+    );
+    assert!(
+        out.contains(
+            "nested more than 200 levels deep: hylint does not resolve it (docker compose does)"
+        ),
+        "{out}"
+    );
+    assert_eq!(code, 1);
+}
+
+#[test]
 fn one_bad_file_never_stops_the_others() {
     let (code, out, _) = case(
         &[

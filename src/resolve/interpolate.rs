@@ -26,6 +26,8 @@ pub enum VarEvent {
 pub struct InterpError {
     pub message: String,
     pub offset: usize,
+    /// A limit of hylint's, not an error of the file: compose reads on.
+    pub limit: bool,
 }
 
 /// Variables visible to a project, with their origin for messages. Hashed with foldhash, not
@@ -49,10 +51,23 @@ fn is_name_char(c: u8) -> bool {
 }
 
 /// Interpolate `input`. Offsets in events are byte offsets into `input`.
+/// How deep `${A:-${B:-...}}` may nest. The substitution recurses once per level, and a linted
+/// file must not be able to overflow a thread's stack; real files nest a level or two.
+const MAX_NESTING: usize = 200;
+
 pub fn interpolate(
     input: &str,
     env: &Env,
     events: &mut Vec<VarEvent>,
+) -> Result<String, InterpError> {
+    interpolate_nested(input, env, events, 0)
+}
+
+fn interpolate_nested(
+    input: &str,
+    env: &Env,
+    events: &mut Vec<VarEvent>,
+    depth: usize,
 ) -> Result<String, InterpError> {
     if !input.contains('$') {
         return Ok(input.to_string());
@@ -77,10 +92,28 @@ pub fn interpolate(
                 let close = find_close(b, i + 2).ok_or_else(|| InterpError {
                     message: format!("invalid interpolation format for \"{input}\": missing '}}'"),
                     offset: start,
+                    limit: false,
                 })?;
                 let inner = &input[i + 2..close];
                 let len = close + 1 - start;
-                out.push_str(&substitute_braced(inner, env, events, start, len, input)?);
+                if depth >= MAX_NESTING {
+                    return Err(InterpError {
+                        message: format!(
+                            "invalid interpolation format for \"{}...\": nested more than {MAX_NESTING} levels deep",
+                            input.char_indices().nth(40).map_or(input, |(i, _)| &input[..i])
+                        ),
+                        offset: start,
+                        limit: true,
+                    });
+                }
+                let braced = Braced {
+                    inner,
+                    offset: start,
+                    len,
+                    whole: input,
+                    depth,
+                };
+                out.push_str(&substitute_braced(&braced, env, events)?);
                 i = close + 1;
             }
             Some(&c) if is_name_start(c) => {
@@ -139,14 +172,27 @@ fn find_close(b: &[u8], from: usize) -> Option<usize> {
     None
 }
 
-fn substitute_braced(
-    inner: &str,
-    env: &Env,
-    events: &mut Vec<VarEvent>,
+/// One `${...}` template: its content, where it stands in `whole`, and how deep it is nested.
+struct Braced<'a> {
+    inner: &'a str,
     offset: usize,
     len: usize,
-    whole: &str,
+    whole: &'a str,
+    depth: usize,
+}
+
+fn substitute_braced(
+    t: &Braced,
+    env: &Env,
+    events: &mut Vec<VarEvent>,
 ) -> Result<String, InterpError> {
+    let Braced {
+        inner,
+        offset,
+        len,
+        whole,
+        depth,
+    } = *t;
     let ib = inner.as_bytes();
     let mut n = 0;
     while n < ib.len() && is_name_char(ib[n]) {
@@ -157,6 +203,7 @@ fn substitute_braced(
         return Err(InterpError {
             message: format!("invalid interpolation format for \"{whole}\": \"${{{inner}}}\""),
             offset,
+            limit: false,
         });
     }
     let rest = &inner[n..];
@@ -180,11 +227,12 @@ fn substitute_braced(
         return Err(InterpError {
             message: format!("invalid interpolation format for \"{whole}\": \"${{{inner}}}\""),
             offset,
+            limit: false,
         });
     };
     let sub = |s: &str, events: &mut Vec<VarEvent>| -> Result<String, InterpError> {
         let mut inner_events = Vec::new();
-        let r = interpolate(s, env, &mut inner_events).map_err(|mut e| {
+        let r = interpolate_nested(s, env, &mut inner_events, depth + 1).map_err(|mut e| {
             e.offset = offset;
             e
         })?;
@@ -258,6 +306,27 @@ mod tests {
                 .map(|(k, v)| (k.to_string(), v.to_string()))
                 .collect(),
         }
+    }
+
+    #[test]
+    fn nesting_deeper_than_the_limit_is_an_error_not_a_stack_overflow() {
+        let e = env(&[]);
+        let deep = |n: usize| format!("{}x{}", "${A:-".repeat(n), "}".repeat(n));
+        let mut ev = Vec::new();
+        assert_eq!(interpolate(&deep(MAX_NESTING), &e, &mut ev).unwrap(), "x");
+        // On a thread with a small stack, as rayon's workers have.
+        let err = std::thread::Builder::new()
+            .stack_size(256 * 1024)
+            .spawn(move || interpolate(&deep(100_000), &env(&[]), &mut Vec::new()))
+            .unwrap()
+            .join()
+            .unwrap()
+            .unwrap_err();
+        assert!(
+            err.limit && err.message.contains("nested more than"),
+            "{}",
+            err.message
+        );
     }
 
     #[test]

@@ -1420,7 +1420,14 @@ fn interpolate_scalar(
         Err(e) => diags.push(Diagnostic::new(
             &r::INVALID_INTERPOLATION,
             span,
-            format!("{}: docker compose refuses the file", e.message),
+            if e.limit {
+                format!(
+                    "{}: hylint does not resolve it (docker compose does)",
+                    e.message
+                )
+            } else {
+                format!("{}: docker compose refuses the file", e.message)
+            },
         )),
     }
 }
