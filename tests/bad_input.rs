@@ -301,7 +301,7 @@ fn deeply_nested_interpolation_is_reported_not_a_stack_overflow() {
     );
     assert!(
         out.contains(
-            "nested more than 200 levels deep: hylint does not resolve it (docker compose does)"
+            "nested more than 100 levels deep: hylint does not resolve it (docker compose does)"
         ),
         "{out}"
     );

@@ -53,7 +53,7 @@ fn is_name_char(c: u8) -> bool {
 /// Interpolate `input`. Offsets in events are byte offsets into `input`.
 /// How deep `${A:-${B:-...}}` may nest. The substitution recurses once per level, and a linted
 /// file must not be able to overflow a thread's stack; real files nest a level or two.
-const MAX_NESTING: usize = 200;
+const MAX_NESTING: usize = 100;
 
 pub fn interpolate(
     input: &str,
@@ -314,9 +314,9 @@ mod tests {
         let deep = |n: usize| format!("{}x{}", "${A:-".repeat(n), "}".repeat(n));
         let mut ev = Vec::new();
         assert_eq!(interpolate(&deep(MAX_NESTING), &e, &mut ev).unwrap(), "x");
-        // On a thread with a small stack, as rayon's workers have.
+        // On a thread with the stack rayon gives its workers (2 MiB, smaller than the main one).
         let err = std::thread::Builder::new()
-            .stack_size(256 * 1024)
+            .stack_size(2 * 1024 * 1024)
             .spawn(move || interpolate(&deep(100_000), &env(&[]), &mut Vec::new()))
             .unwrap()
             .join()
