@@ -34,16 +34,10 @@ pub fn gpu_reason(t: &Scope, svc: &Service) -> Option<String> {
     None
 }
 
-/// Words of a name or tag (`ollama-cpu`, `latest_cpu`, `cpu.v2`).
-fn words(s: &str) -> impl Iterator<Item = &str> {
-    s.split(|c: char| !c.is_ascii_alphanumeric())
-        .filter(|w| !w.is_empty())
-}
-
 /// A service that gets a GPU some other way than a reservation, or that is meant to run
 /// without an NVIDIA one: the reason, for the rule page's list of exemptions.
 fn exempt(t: &Scope, svc: &Service) -> Option<&'static str> {
-    let has_word = |s: &str, w: &str| words(s).any(|x| x.eq_ignore_ascii_case(w));
+    let has_word = |s: &str, w: &str| super::words(s).any(|x| x == w);
     // The CPU variant of a GPU service (`ollama-cpu` beside `ollama-gpu`, a `cpu` profile, an
     // image tagged for the CPU).
     let tag = svc

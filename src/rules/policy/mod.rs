@@ -131,7 +131,8 @@ const SERVER_WORDS: &[&str] = &[
     "supervisord",
 ];
 
-fn words(s: &str) -> impl Iterator<Item = String> + '_ {
+/// The words of a name, tag or command, lower-cased (`ollama-cpu`, `latest_cpu`, `cpu.v2`).
+pub(super) fn words(s: &str) -> impl Iterator<Item = String> + '_ {
     s.split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
         .map(|w| w.to_ascii_lowercase())
