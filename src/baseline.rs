@@ -37,7 +37,7 @@ pub fn entry(ws: &Workspace, d: &Diagnostic) -> Entry {
     // Messages mention line numbers ("already defined at line 3").
     Entry {
         rule: d.rule.to_string(),
-        file: f.display.clone(),
+        file: ws.project_path(&f.path),
         service: d.service.clone(),
         message: re.replace_all(&d.message, "line N").into_owned(),
         line: text.trim().to_string(),

@@ -42,6 +42,10 @@ pub struct CheckOptions {
     pub chunk: usize,
     /// Where the run may read (`None`: anywhere; the command line always sets one).
     pub confinement: Option<crate::resolve::Confinement>,
+    /// Report only findings in these files (paths as given; missing ones too, as a deleted
+    /// file is), in the files that include or extend them, directly or not, and findings
+    /// whose related locations are there. `None`: every finding.
+    pub changed: Option<Vec<PathBuf>>,
 }
 
 pub struct Outcome {
@@ -98,6 +102,43 @@ fn references(ws: &Workspace, id: FileId) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// The files a change touches: the changed paths, the files that refer to one of them through
+/// `include` or `extends` (directly or through other files, so a deleted or renamed file
+/// still reaches the file that names it), a directory's default file when its override file
+/// changed, and the compose files beside a changed `.env` (it sets their variables).
+fn touched_files<'a>(
+    ws: &Workspace,
+    changed: &[PathBuf],
+    refs: impl Iterator<Item = (PathBuf, &'a Vec<PathBuf>)>,
+    overrides: impl Iterator<Item = (PathBuf, &'a PathBuf)>,
+) -> FastSet<PathBuf> {
+    let mut referrers: FastMap<PathBuf, Vec<PathBuf>> = FastMap::default();
+    for (from, tos) in refs {
+        for to in tos {
+            referrers.entry(to.clone()).or_default().push(from.clone());
+        }
+    }
+    for (base, over) in overrides {
+        referrers.entry(over.clone()).or_default().push(base);
+    }
+    let mut touched: FastSet<PathBuf> = FastSet::new();
+    let mut todo: Vec<PathBuf> = changed.iter().map(|p| ws.absolute(p)).collect();
+    for f in ws.files() {
+        let beside_env = todo
+            .iter()
+            .any(|c| c.file_name().is_some_and(|n| n == ".env") && c.parent() == Some(f.dir()));
+        if beside_env && !ws.is_aux(f.id) {
+            todo.push(f.path.clone());
+        }
+    }
+    while let Some(p) = todo.pop() {
+        if touched.insert(p.clone()) {
+            todo.extend(referrers.get(&p).into_iter().flatten().cloned());
+        }
+    }
+    touched
 }
 
 /// What one file shows alone: syntax errors, duplicate keys.
@@ -400,7 +441,14 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
         crate::rules::schema::schema_violation::validator();
         Knowledge::builtin();
     });
-    let (paths, mut errors) = discover::discover(&opts.paths);
+    // Files whose text is given (standard input) need not exist on disk.
+    let (given, on_disk): (Vec<PathBuf>, Vec<PathBuf>) = opts
+        .paths
+        .iter()
+        .cloned()
+        .partition(|p| ws.has_override(&ws.absolute(p)));
+    let (mut paths, mut errors) = discover::discover(&on_disk);
+    paths.extend(given);
     if paths.len() >= LARGE_TREE {
         without_huge_pages();
     }
@@ -528,6 +576,15 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
         .filter(|id| !discovered.contains(id) && !ws.is_aux(*id))
         .collect();
     let mut facts = facts.into_inner().expect("facts lock").facts;
+    let touched = opts.changed.as_ref().map(|changed| {
+        let refs = facts
+            .iter()
+            .map(|(id, f)| (ws.file(*id).path.clone(), &f.refs));
+        let overrides = auto_override
+            .iter()
+            .map(|(id, over)| (ws.file(*id).path.clone(), over));
+        touched_files(&ws, changed, refs, overrides)
+    });
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut unread = Vec::new();
     for id in ids.iter().chain(&found) {
@@ -615,6 +672,11 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
         }
     }
     crate::suppress::apply(&ws, &mut diagnostics, true, &|r| opts.rules.is_enabled(r));
+    if let Some(touched) = &touched {
+        let files = ws.files();
+        let inside = |s: crate::source::Span| touched.contains(&files[s.file.0 as usize].path);
+        diagnostics.retain(|d| inside(d.primary) || d.labels.iter().any(|l| inside(l.span)));
+    }
     if let Some(b) = &opts.baseline {
         crate::baseline::apply(b, &ws, &mut diagnostics);
     }

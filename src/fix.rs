@@ -19,6 +19,11 @@ pub struct FixOptions {
     pub unsafe_fixes: bool,
     /// Upper bound of passes: fixes that keep producing fixes stop here.
     pub max_passes: usize,
+    /// Text to use instead of these files on disk (absolute paths): standard input.
+    pub given: HashMap<PathBuf, String>,
+    /// Edit only these files (absolute paths); a fix that edits another is not taken.
+    /// `None`: any file.
+    pub only: Option<HashSet<PathBuf>>,
 }
 
 impl Default for FixOptions {
@@ -26,6 +31,8 @@ impl Default for FixOptions {
         FixOptions {
             unsafe_fixes: false,
             max_passes: 10,
+            given: HashMap::new(),
+            only: None,
         }
     }
 }
@@ -160,7 +167,7 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
         drop_fixes: false,
         ..opts.clone()
     };
-    let mut contents: HashMap<PathBuf, String> = HashMap::new();
+    let mut contents: HashMap<PathBuf, String> = fo.given.clone();
     let mut originals: HashMap<PathBuf, (String, String)> = HashMap::new();
     let mut blocked: HashSet<PathBuf> = HashSet::new();
     let mut refused = Vec::new();
@@ -184,11 +191,16 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
             if fix.applicability == Applicability::Unsafe && !fo.unsafe_fixes {
                 continue;
             }
-            if fix
-                .edits
-                .iter()
-                .any(|e| blocked.contains(&path_of(e.span.file)) || cur.ws.is_aux(e.span.file))
-            {
+            let elsewhere = |e: &Edit| {
+                fo.only
+                    .as_ref()
+                    .is_some_and(|only| !only.contains(&path_of(e.span.file)))
+            };
+            if fix.edits.iter().any(|e| {
+                blocked.contains(&path_of(e.span.file))
+                    || cur.ws.is_aux(e.span.file)
+                    || elsewhere(e)
+            }) {
                 continue;
             }
             // Edits taken so far are compared within their file only: a tree has fixes by the

@@ -59,6 +59,7 @@ unsafe impl std::alloc::GlobalAlloc for Mimalloc {
     }
 }
 
+use codespan_reporting::term::termcolor::{ColorChoice, NoColor, StandardStream, WriteColor};
 use hylint::check::{self, CheckOptions};
 use hylint::config::Config;
 use hylint::diagnostic::Severity;
@@ -111,6 +112,8 @@ struct Cli {
     check: CheckArgs,
 }
 
+// Parsed once per run: the size of the check variant costs nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Subcommand, Debug)]
 enum Command {
     /// Lint compose files and the projects they form (the default command)
@@ -128,6 +131,14 @@ enum Command {
         /// Rule name or code
         rule: String,
     },
+    /// Print a shell completion script (source it from the shell's startup file)
+    Completions {
+        /// The shell
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff), for `man -l -` or a man directory
+    Man,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -219,6 +230,9 @@ struct CheckArgs {
     /// Only these rules: names, codes, code prefixes (HY1), categories or ALL; comma-separated
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     select: Vec<String>,
+    /// These rules too, beside those --select or the configuration's `select` chose
+    #[arg(long, value_delimiter = ',', value_name = "RULES")]
+    extend_select: Vec<String>,
     /// Not these rules (same forms as --select)
     #[arg(long, value_delimiter = ',', value_name = "RULES")]
     ignore: Vec<String>,
@@ -247,8 +261,43 @@ struct CheckArgs {
     /// With --fix: list the fixes applied, by file and rule
     #[arg(long)]
     show_fixes: bool,
+    /// Write the report to this file instead of standard output
+    #[arg(long, short = 'o', value_name = "PATH")]
+    output_file: Option<PathBuf>,
+    /// Also write a report in another format to a file, from the same run (repeatable):
+    /// `sarif=hylint.sarif`, `markdown=summary.md`
+    #[arg(long = "output", value_name = "FORMAT=PATH", value_parser = parse_output)]
+    outputs: Vec<(Format, PathBuf)>,
+    /// With PATHS `-`: the path the text read from standard input is linted as (its project,
+    /// .env and relative paths are those of this path) [default: compose.yaml]
+    #[arg(long, value_name = "PATH")]
+    stdin_filename: Option<PathBuf>,
+    /// Report only findings in the files listed in FILE (one path per line, as `git diff
+    /// --name-only` prints them; deleted files too) and in the files that include or extend
+    /// them. The whole tree is still loaded, so conflicts with unchanged files are found
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff", "write_baseline"])]
+    changed_files: Option<PathBuf>,
     #[command(flatten)]
     load: LoadArgs,
+}
+
+/// `FORMAT=PATH` of `--output`.
+fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
+    use clap::ValueEnum;
+    let (format, path) = s
+        .split_once('=')
+        .ok_or_else(|| format!("expected FORMAT=PATH, got {s:?}"))?;
+    let format = Format::from_str(format, true).map_err(|_| {
+        let names: Vec<String> = Format::value_variants()
+            .iter()
+            .filter_map(|v| v.to_possible_value().map(|p| p.get_name().to_string()))
+            .collect();
+        format!("unknown format {format:?}; one of {}", names.join(", "))
+    })?;
+    if path.is_empty() {
+        return Err("the path after `=` is empty".into());
+    }
+    Ok((format, PathBuf::from(path)))
 }
 
 #[derive(Args, Debug)]
@@ -279,8 +328,14 @@ fn main() -> ExitCode {
         }
     };
     let code = match cli.command {
-        None => run_check(cli.check),
-        Some(Command::Check(a)) => run_check(a),
+        None => match misspelt_command(&cli.check.paths) {
+            Some(message) => {
+                eprintln!("{message}");
+                2
+            }
+            None => run_check(&cli.check),
+        },
+        Some(Command::Check(a)) => run_check(&a),
         Some(Command::Model(a)) => run_model(a),
         Some(Command::Rules { format }) => {
             let text = if format == "json" {
@@ -297,8 +352,66 @@ fn main() -> ExitCode {
                 2
             }
         },
+        Some(Command::Completions { shell }) => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "hylint", &mut out);
+            emit(&String::from_utf8_lossy(&out)).unwrap_or_else(|c| c)
+        }
+        Some(Command::Man) => {
+            use clap::CommandFactory;
+            let mut out = Vec::new();
+            match clap_mangen::Man::new(Cli::command()).render(&mut out) {
+                Ok(()) => emit(&String::from_utf8_lossy(&out)).unwrap_or_else(|c| c),
+                Err(e) => {
+                    say!("error: rendering the man page: {e}");
+                    2
+                }
+            }
+        }
     };
     ExitCode::from(code)
+}
+
+/// A bare `hylint` lints paths, so `hylint chek .` would lint a path named `chek`. When the
+/// first path does not exist and is one or two edits from a command's name, say so instead.
+fn misspelt_command(paths: &[PathBuf]) -> Option<String> {
+    use clap::CommandFactory;
+    let first = paths.first()?.to_str()?;
+    if first.contains(['/', '.']) || Path::new(first).exists() {
+        return None;
+    }
+    let cmd = Cli::command();
+    let best = cmd
+        .get_subcommands()
+        .map(|c| c.get_name())
+        .map(|name| (edit_distance(first, name), name))
+        .filter(|(d, name)| *d <= 2 && *d < name.len())
+        .min()?;
+    let first = hylint::report::printable(first);
+    Some(format!(
+        "error: unrecognized subcommand '{first}' (and no such path)\n\n  tip: a similar \
+         subcommand exists: '{}'\n\nFor more information, try 'hylint --help'.",
+        best.1
+    ))
+}
+
+/// Levenshtein distance, by characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut diag = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let next = (row[j + 1] + 1)
+                .min(row[j] + 1)
+                .min(diag + usize::from(ca != *cb));
+            diag = row[j + 1];
+            row[j + 1] = next;
+        }
+    }
+    row[b.len()]
 }
 
 /// Write `text` to standard output. A reader that went away (`hylint model | head -1`) ends
@@ -402,7 +515,9 @@ fn statistics(outcome: &hylint::check::Outcome, json: bool) -> String {
 
 /// The rules enabled by the configuration, then `--select`/`--ignore` (the command line wins).
 fn enabled_rules(a: &CheckArgs, c: &Config) -> Result<Option<HashSet<&'static str>>, String> {
-    let select: Vec<String> = if !a.select.is_empty() {
+    // The command line's --select replaces the configuration's choice; --extend-select adds
+    // to whichever choice stands (to every rule, when none was made).
+    let mut select: Vec<String> = if !a.select.is_empty() {
         a.select.clone()
     } else if let Some(s) = &c.select {
         s.iter().chain(&c.extend_select).cloned().collect()
@@ -413,6 +528,18 @@ fn enabled_rules(a: &CheckArgs, c: &Config) -> Result<Option<HashSet<&'static st
     } else {
         vec![]
     };
+    if !select.is_empty() {
+        select.extend(a.extend_select.iter().cloned());
+    } else {
+        // Every rule runs already; the selectors are still checked.
+        for sel in &a.extend_select {
+            if registry::select(sel).is_empty() {
+                return Err(format!(
+                    "unknown rule selector {sel:?}; `hylint rules` lists them"
+                ));
+            }
+        }
+    }
     let ignore: Vec<String> = c.ignore.iter().chain(&a.ignore).cloned().collect();
     if select.is_empty() && ignore.is_empty() {
         return Ok(None);
@@ -509,11 +636,16 @@ fn check_options(a: &CheckArgs, paths: Vec<PathBuf>, c: &Config) -> Result<Check
         keep_projects: false,
         keep_models: false,
         drop_fixes: !(a.fix || a.diff || a.statistics)
-            && matches!(
-                a.format,
-                Format::Concise | Format::Github | Format::Junit | Format::Gitlab
-            ),
+            && std::iter::once(a.format)
+                .chain(a.outputs.iter().map(|(f, _)| *f))
+                .all(|f| {
+                    matches!(
+                        f,
+                        Format::Concise | Format::Github | Format::Junit | Format::Gitlab
+                    )
+                }),
         chunk: 0,
+        changed: None,
     })
 }
 
@@ -530,85 +662,189 @@ fn color_from_env() -> Option<bool> {
     }
 }
 
+/// The closing lines of the full format: the count, the findings per rule, and what `--fix`
+/// would fix.
+fn full_summary(outcome: &hylint::check::Outcome) -> String {
+    let n = outcome.diagnostics.len();
+    let plural = |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
+    if outcome.files == 0 {
+        return String::new();
+    }
+    if n == 0 {
+        return format!("No findings in {}.\n", plural(outcome.files, "file"));
+    }
+    let mut out = format!(
+        "Found {} in {}.\n",
+        plural(n, "finding"),
+        plural(outcome.files, "file")
+    );
+    // Per rule, when there is more than one.
+    let stats = statistics(outcome, false);
+    if stats.lines().count() > 1 {
+        out.push_str(&stats);
+    }
+    let with = |a: hylint::diagnostic::Applicability| {
+        outcome
+            .diagnostics
+            .iter()
+            .filter(|d| d.fix.as_ref().is_some_and(|f| f.applicability == a))
+            .count()
+    };
+    let safe = with(hylint::diagnostic::Applicability::Safe);
+    let unsafe_ = with(hylint::diagnostic::Applicability::Unsafe);
+    let review = "(they change what runs: review them)";
+    match (safe, unsafe_) {
+        (0, 0) => {}
+        (0, u) => out.push_str(&format!(
+            "{u} fixable with `--fix --unsafe-fixes` {review}.\n"
+        )),
+        (s, 0) => out.push_str(&format!("[*] {s} fixable with `--fix`.\n")),
+        (s, u) => out.push_str(&format!(
+            "[*] {s} fixable with `--fix`; {u} more with `--fix --unsafe-fixes` {review}.\n"
+        )),
+    }
+    out
+}
+
+/// The report of `outcome` in `format`, written to `w` (colour only if `w` has it).
 fn render(
     format: Format,
-    color: &str,
     quiet: bool,
     outcome: &hylint::check::Outcome,
+    w: &mut dyn WriteColor,
 ) -> std::io::Result<()> {
-    let stdout = std::io::stdout();
     let pretty = |v: serde_json::Value| serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
     match format {
         Format::Full => {
-            use codespan_reporting::term::termcolor::{ColorChoice, StandardStream};
-            let choice = match (color, color_from_env()) {
-                ("always", _) | ("auto", Some(true)) => ColorChoice::Always,
-                ("never", _) | ("auto", Some(false)) => ColorChoice::Never,
-                _ if stdout.is_terminal() => ColorChoice::Auto,
-                _ => ColorChoice::Never,
-            };
-            let mut w = StandardStream::stdout(choice);
-            report::full::render(outcome, &mut w)?;
-            let n = outcome.diagnostics.len();
-            let plural =
-                |n: usize, word: &str| format!("{n} {word}{}", if n == 1 { "" } else { "s" });
-            let summary = if outcome.files == 0 || quiet {
-                String::new()
-            } else if n == 0 {
-                format!("No findings in {}.\n", plural(outcome.files, "file"))
-            } else {
-                format!(
-                    "Found {} in {}.\n",
-                    plural(n, "finding"),
-                    plural(outcome.files, "file")
-                )
-            };
-            w.write_all(summary.as_bytes())
+            report::full::render(outcome, w)?;
+            if !quiet {
+                w.write_all(full_summary(outcome).as_bytes())?;
+            }
+            Ok(())
         }
-        Format::Concise => report::write_concise(outcome, &mut stdout.lock()),
-        Format::Json => stdout
-            .lock()
-            .write_all(pretty(report::json::render(outcome)).as_bytes()),
-        Format::Sarif => stdout
-            .lock()
-            .write_all(pretty(report::sarif::render(outcome)).as_bytes()),
-        Format::Gitlab => stdout
-            .lock()
-            .write_all(pretty(report::gitlab::render(outcome)).as_bytes()),
-        Format::Github => stdout
-            .lock()
-            .write_all(report::github::render(outcome).as_bytes()),
-        Format::Junit => stdout
-            .lock()
-            .write_all(report::junit::render(outcome).as_bytes()),
-    }
+        Format::Concise => report::write_concise(outcome, w),
+        Format::Json => w.write_all(pretty(report::json::render(outcome)).as_bytes()),
+        Format::Sarif => w.write_all(pretty(report::sarif::render(outcome)).as_bytes()),
+        Format::Gitlab => w.write_all(pretty(report::gitlab::render(outcome)).as_bytes()),
+        Format::Github => w.write_all(report::github::render(outcome).as_bytes()),
+        Format::Junit => w.write_all(report::junit::render(outcome).as_bytes()),
+        Format::Markdown => w.write_all(report::markdown::render(outcome).as_bytes()),
+    }?;
+    w.flush()
 }
 
-fn run_check(a: CheckArgs) -> u8 {
+/// Write a report to a file (`--output-file`, `--output`), never in colour.
+fn render_to_file(
+    format: Format,
+    quiet: bool,
+    outcome: &hylint::check::Outcome,
+    path: &Path,
+) -> Result<(), String> {
+    let file = std::fs::File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut w = NoColor::new(std::io::BufWriter::new(file));
+    render(format, quiet, outcome, &mut w).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Standard input, as the text of the file `--stdin-filename` names.
+fn read_stdin() -> Result<String, String> {
+    use std::io::Read;
+    let limit = hylint::resolve::MAX_FILE_SIZE;
+    let mut bytes = Vec::new();
+    std::io::stdin()
+        .lock()
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("reading standard input: {e}"))?;
+    if bytes.len() as u64 > limit {
+        return Err(format!(
+            "standard input is larger than {} MiB",
+            limit / (1024 * 1024)
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        format!(
+            "standard input is not UTF-8 (byte {})",
+            e.utf8_error().valid_up_to()
+        )
+    })
+}
+
+/// The paths `--changed-files` lists, one per line; blank lines are skipped.
+fn read_changed(path: &Path) -> Result<Vec<PathBuf>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    Ok(text
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.is_empty())
+        .map(PathBuf::from)
+        .collect())
+}
+
+fn run_check(a: &CheckArgs) -> u8 {
+    let stdin = a.paths.iter().any(|p| p.as_os_str() == "-");
+    if stdin && a.paths.len() > 1 {
+        say!("error: `-` (standard input) must be the only path");
+        return 2;
+    }
+    if a.stdin_filename.is_some() && !stdin {
+        say!(
+            "error: --stdin-filename names the text read from standard input: give `-` as the path"
+        );
+        return 2;
+    }
+    let stdin_name = a
+        .stdin_filename
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("compose.yaml"));
     let paths = if let Some(first) = a.files.first() {
         // The first file is the project's root; the others are merged over it by the loader.
         vec![first.clone()]
+    } else if stdin {
+        vec![stdin_name.clone()]
     } else if a.paths.is_empty() {
         vec![PathBuf::from(".")]
     } else {
         a.paths.clone()
     };
-    let config = match load_config(&a, &paths) {
+    let config = match load_config(a, &paths) {
         Ok(c) => c,
         Err(e) => {
             say!("error: {e}");
             return 2;
         }
     };
-    let opts = match check_options(&a, paths, &config) {
+    let mut opts = match check_options(a, paths, &config) {
         Ok(o) => o,
         Err(e) => {
             say!("error: {e}");
             return 2;
         }
     };
+    if let Some(list) = &a.changed_files {
+        match read_changed(list) {
+            Ok(c) => opts.changed = Some(c),
+            Err(e) => {
+                say!("error: {e}");
+                return 2;
+            }
+        }
+    }
+    // Standard input is linted as the file it is named as, in that file's place in the tree.
+    let mut given = std::collections::HashMap::new();
+    if stdin {
+        match read_stdin() {
+            Ok(text) => {
+                let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+                given.insert(Workspace::new(cwd, true).absolute(&stdin_name), text);
+            }
+            Err(e) => {
+                say!("error: {e}");
+                return 2;
+            }
+        }
+    }
     if let Some(path) = &a.write_baseline {
-        let outcome = check::run(&opts);
+        let outcome = check::run_with(&opts, given);
         for e in &outcome.errors {
             say!("error: {e}");
         }
@@ -633,6 +869,9 @@ fn run_check(a: CheckArgs) -> u8 {
             &opts,
             &hylint::fix::FixOptions {
                 unsafe_fixes: a.unsafe_fixes,
+                // From standard input only that text is fixed: other files are not rewritten.
+                only: stdin.then(|| given.keys().cloned().collect()),
+                given: given.clone(),
                 ..Default::default()
             },
         );
@@ -655,6 +894,9 @@ fn run_check(a: CheckArgs) -> u8 {
             }
             // Like `ruff --diff`: 1 when there is something to fix.
             return u8::from(!report.changes.is_empty());
+        }
+        if stdin {
+            return fixed_stdin(a, &config, &given, report);
         }
         let written = match hylint::fix::write_all(&report.changes, &opts.paths) {
             Ok(n) => n,
@@ -695,15 +937,38 @@ fn run_check(a: CheckArgs) -> u8 {
             report.outcome
         }
     } else {
-        check::run(&opts)
+        check::run_with(&opts, given)
     };
+    let mut failed_output = false;
+    for (format, path) in &a.outputs {
+        if let Err(e) = render_to_file(*format, a.quiet, &outcome, path) {
+            say!("error: writing output: {e}");
+            failed_output = true;
+        }
+    }
     let result = if a.statistics {
         let json = matches!(a.format, Format::Json);
         std::io::stdout()
             .lock()
             .write_all(statistics(&outcome, json).as_bytes())
+    } else if let Some(path) = &a.output_file {
+        if let Err(e) = render_to_file(a.format, a.quiet, &outcome, path) {
+            say!("error: writing output: {e}");
+            failed_output = true;
+        }
+        Ok(())
     } else {
-        render(a.format, &a.color, a.quiet, &outcome)
+        let choice = match (a.format, a.color.as_str(), color_from_env()) {
+            (Format::Full, "always", _) | (Format::Full, "auto", Some(true)) => ColorChoice::Always,
+            (Format::Full, "auto", None) if std::io::stdout().is_terminal() => ColorChoice::Auto,
+            _ => ColorChoice::Never,
+        };
+        render(
+            a.format,
+            a.quiet,
+            &outcome,
+            &mut StandardStream::stdout(choice).lock(),
+        )
     };
     for e in &outcome.errors {
         say!("error: {e}");
@@ -715,21 +980,63 @@ fn run_check(a: CheckArgs) -> u8 {
         }
     }
     if outcome.files == 0 && outcome.errors.is_empty() {
-        say!("error: no compose files found under the given paths");
+        // As ruff does: a repository with YAML but no compose file is not an error (a hook
+        // runs on every YAML change).
+        if !a.quiet {
+            say!("note: no compose files found under the given paths; nothing to lint");
+        }
+        return u8::from(failed_output) * 2;
+    }
+    if !outcome.errors.is_empty() || fix_failed || failed_output {
         return 2;
     }
-    if !outcome.errors.is_empty() || fix_failed {
+    let code = failing(a, &config, &outcome.diagnostics);
+    // The process ends next: freeing every tree one by one would only cost time.
+    std::mem::forget(outcome);
+    code
+}
+
+/// `--fix` on standard input: the fixed text goes to standard output (the text unchanged when
+/// nothing was fixed), the findings that remain to standard error, one line each.
+fn fixed_stdin(
+    a: &CheckArgs,
+    config: &Config,
+    given: &std::collections::HashMap<PathBuf, String>,
+    report: hylint::fix::Report,
+) -> u8 {
+    let text = report
+        .changes
+        .first()
+        .map(|c| c.fixed.as_str())
+        .or_else(|| given.values().next().map(String::as_str))
+        .unwrap_or_default();
+    for r in &report.refused {
+        say!("warning: {r}");
+    }
+    let files = report.outcome.ws.files();
+    for d in &report.outcome.diagnostics {
+        say!("{}", report::concise_line(&files, d));
+    }
+    for e in &report.outcome.errors {
+        say!("error: {e}");
+    }
+    if let Err(code) = emit(text) {
+        return code;
+    }
+    if !report.outcome.errors.is_empty() {
         return 2;
     }
+    failing(a, config, &report.outcome.diagnostics)
+}
+
+/// The exit code findings give: 1 when one is at or above the failure threshold (and
+/// `--exit-zero` is not given).
+fn failing(a: &CheckArgs, config: &Config, diagnostics: &[hylint::diagnostic::Diagnostic]) -> u8 {
     let threshold = match &a.failure_threshold {
         Some(t) => Severity::parse(t).unwrap_or(Severity::Warning),
         None => config.failure_threshold.unwrap_or(Severity::Warning),
     };
-    let code =
-        u8::from(!a.exit_zero && outcome.diagnostics.iter().any(|d| d.severity >= threshold));
-    // The process ends next: freeing every tree one by one would only cost time.
-    std::mem::forget(outcome);
-    code
+    u8::from(!a.exit_zero && diagnostics.iter().any(|d| d.severity >= threshold))
 }
 
 fn run_model(a: ModelArgs) -> u8 {

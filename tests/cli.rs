@@ -296,13 +296,17 @@ fn exit_zero_quiet_statistics_show_fixes_and_colour_from_the_environment() {
     assert_eq!(run(&["check", "--exit-zero", "."], &[]).0, 0);
     assert_eq!(run(&["check", "--exit-zero", "no-such-dir"], &[]).0, 2);
     // --quiet: the findings without the summary line.
+    // The full output ends with a summary: the count, the findings per rule (as
+    // --statistics prints them) and what --fix would fix.
     let (_, full, _) = run(&["check", "."], &[]);
     let (_, quiet, _) = run(&["check", "-q", "."], &[]);
-    assert!(full.ends_with("Found 9 findings in 5 files.\n"), "{full}");
-    assert_eq!(
-        quiet,
-        full.trim_end_matches("Found 9 findings in 5 files.\n")
+    let (_, stats, _) = run(&["check", "--statistics", "."], &[]);
+    let summary = format!(
+        "Found 9 findings in 5 files.\n{stats}6 fixable with `--fix --unsafe-fixes` (they \
+         change what runs: review them).\n"
     );
+    assert!(full.ends_with(&summary), "{full}");
+    assert_eq!(quiet, full.trim_end_matches(&summary));
     // --statistics: one line per rule, most findings first; JSON with --format json.
     let (code, stats, _) = run(&["check", "--statistics", "."], &[]);
     assert_eq!(code, 1);
@@ -361,4 +365,276 @@ fn exit_zero_quiet_statistics_show_fixes_and_colour_from_the_environment() {
         "{err}"
     );
     assert!(!err.contains("Fixed "), "{err}");
+}
+
+fn run_in(dir: &Path, args: &[&str], stdin: Option<&str>) -> (i32, String, String) {
+    use std::io::Write;
+    let mut c = hylint();
+    c.current_dir(dir)
+        .args(args)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    (
+        out.status.code().unwrap(),
+        String::from_utf8(out.stdout).unwrap(),
+        String::from_utf8(out.stderr).unwrap(),
+    )
+}
+
+#[test]
+fn standard_input_is_linted_and_fixed_as_the_file_it_is_named() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    // The named file's place counts: its .env sets the variable it uses.
+    write(d, "web/.env", "TAG=1.27\n");
+    let text =
+        "services:\n  web:\n    image: nginx:${TAG} # hylint: ignore[static-ip]\n    image: x\n";
+    let (code, out, err) = run_in(
+        d,
+        &[
+            "check",
+            "--format",
+            "concise",
+            "--stdin-filename",
+            "web/compose.yaml",
+            "-",
+        ],
+        Some(text),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert!(
+        out.contains("web/compose.yaml:4:5: error[duplicate-key]"),
+        "{out}"
+    );
+    assert!(!out.contains("missing-variable"), "{out}");
+    assert!(!d.join("web/compose.yaml").exists());
+    // --fix: the fixed text on stdout, what remains on stderr, nothing written.
+    let text = "services:\n  web:\n    image: nginx:1.27 # hylint: ignore[static-ip]\n";
+    let (code, out, err) = run_in(
+        d,
+        &[
+            "check",
+            "--fix",
+            "--stdin-filename",
+            "web/compose.yaml",
+            "-",
+        ],
+        Some(text),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out, "services:\n  web:\n    image: nginx:1.27\n");
+    assert!(
+        err.contains("web/compose.yaml:2:3: warning[missing-healthcheck]"),
+        "{err}"
+    );
+    assert!(!d.join("web/compose.yaml").exists());
+    // Misuse is a usage error.
+    assert_eq!(run_in(d, &["check", "-", "web"], Some(text)).0, 2);
+    assert_eq!(
+        run_in(d, &["check", "--stdin-filename", "a.yml", "web"], None).0,
+        2
+    );
+    let (code, _, err) = run_in(d, &["check", "-"], Some("\u{0}\u{ff}"));
+    assert_eq!(code, 1, "{err}");
+}
+
+#[test]
+fn extend_select_outputs_and_changed_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let pinned = "services:\n  a:\n    image: nginx:1.27\n    networks:\n      n:\n        ipv4_address: 10.0.0.2\nnetworks:\n  n:\n    ipam:\n      config:\n        - subnet: 10.0.0.0/24\n";
+    write(d, "a/compose.yaml", pinned);
+    write(
+        d,
+        "b/compose.yaml",
+        &pinned.replace("  a:", "  b:").replace(".2", ".3"),
+    );
+    write(d, "hylint.toml", "select = [\"HY0\"]\n");
+    let rules_of = |out: &str| -> Vec<String> {
+        let v: Value = serde_json::from_str(out).unwrap();
+        let mut r: Vec<String> = v["diagnostics"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|d| {
+                format!(
+                    "{} {}",
+                    d["file"].as_str().unwrap(),
+                    d["rule"].as_str().unwrap()
+                )
+            })
+            .collect();
+        r.dedup();
+        r
+    };
+    // The configuration selects HY0 only; --extend-select adds static-ip to that.
+    let (code, out, _) = run_in(d, &["check", "--format", "json", "."], None);
+    assert_eq!((code, rules_of(&out).len()), (0, 0));
+    let (code, out, _) = run_in(
+        d,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--extend-select",
+            "static-ip",
+            ".",
+        ],
+        None,
+    );
+    assert_eq!(code, 1);
+    assert_eq!(
+        rules_of(&out),
+        ["a/compose.yaml static-ip", "b/compose.yaml static-ip"]
+    );
+    assert_eq!(
+        run_in(d, &["check", "--extend-select", "HY999x", "."], None).0,
+        2
+    );
+    // One run, several reports: stdout, --output FORMAT=PATH, --output-file.
+    let args = [
+        "check",
+        "--extend-select",
+        "static-ip",
+        "--format",
+        "concise",
+        "--output",
+        "json=out/r.json",
+        "--output",
+        "sarif=out/r.sarif",
+        "--output",
+        "markdown=out/r.md",
+        ".",
+    ];
+    std::fs::create_dir_all(d.join("out")).unwrap();
+    let (code, out, err) = run_in(d, &args, None);
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(out.lines().count(), 2, "{out}");
+    let json_report = std::fs::read_to_string(d.join("out/r.json")).unwrap();
+    assert_eq!(rules_of(&json_report).len(), 2);
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(d.join("out/r.sarif")).unwrap()).unwrap();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), 2);
+    let md = std::fs::read_to_string(d.join("out/r.md")).unwrap();
+    assert!(
+        md.starts_with("### hylint: 2 findings in 2 files\n"),
+        "{md}"
+    );
+    assert!(
+        md.contains("| `static-ip` | HY101 | warning | 2 | 2 |"),
+        "{md}"
+    );
+    assert!(md.contains("| a/compose.yaml:6:23 | `static-ip` |"), "{md}");
+    let (code, out, _) = run_in(
+        d,
+        &[
+            "check",
+            "--extend-select",
+            "static-ip",
+            "-o",
+            "out/full.txt",
+            ".",
+        ],
+        None,
+    );
+    assert_eq!((code, out.as_str()), (1, ""));
+    assert!(std::fs::read_to_string(d.join("out/full.txt"))
+        .unwrap()
+        .contains("Found 2 findings in 2 files."));
+    assert_eq!(run_in(d, &["check", "--output", "yaml=x", "."], None).0, 2);
+    assert_eq!(run_in(d, &["check", "--output", "json", "."], None).0, 2);
+    // --changed-files: only findings in the listed files and what includes them; a deleted
+    // include is reported in the file that still names it.
+    write(
+        d,
+        "root/compose.yaml",
+        "include:\n  - ../a/compose.yaml\n  - gone.yaml\n",
+    );
+    write(d, "changed.txt", "a/compose.yaml\n");
+    let (_, out, _) = run_in(
+        d,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "ALL",
+            "--changed-files",
+            "changed.txt",
+            "a",
+            "b",
+        ],
+        None,
+    );
+    let got = rules_of(&out);
+    assert!(got.iter().all(|r| r.starts_with("a/")), "{got:?}");
+    assert!(
+        got.contains(&"a/compose.yaml static-ip".to_string()),
+        "{got:?}"
+    );
+    write(d, "changed.txt", "root/gone.yaml\n");
+    let (code, out, _) = run_in(
+        d,
+        &[
+            "check",
+            "--format",
+            "json",
+            "--select",
+            "ALL",
+            "--changed-files",
+            "changed.txt",
+            ".",
+        ],
+        None,
+    );
+    assert_eq!(code, 1);
+    assert_eq!(rules_of(&out), ["root/compose.yaml include-error"]);
+    assert_eq!(
+        run_in(d, &["check", "--changed-files", "no-such-list", "."], None).0,
+        2
+    );
+}
+
+#[test]
+fn completions_man_page_misspelt_commands_and_trees_without_compose_files() {
+    let tmp = tempfile::tempdir().unwrap();
+    let d = tmp.path();
+    let (code, bash, _) = run_in(d, &["completions", "bash"], None);
+    assert_eq!(code, 0);
+    assert!(bash.contains("--stdin-filename"), "{bash}");
+    write(d, "completion.bash", &bash);
+    let st = std::process::Command::new("bash")
+        .arg("-n")
+        .arg(d.join("completion.bash"))
+        .status()
+        .unwrap();
+    assert!(st.success(), "bash cannot parse the completion script");
+    let (_, zsh, _) = run_in(d, &["completions", "zsh"], None);
+    assert!(zsh.starts_with("#compdef hylint"), "{zsh}");
+    let (code, man, _) = run_in(d, &["man"], None);
+    assert_eq!(code, 0);
+    assert!(
+        man.contains(".TH hylint 1") && man.contains("completions"),
+        "{man}"
+    );
+    // A bare `hylint` lints paths: a missing path one edit from a command is a typo.
+    let (code, _, err) = run_in(d, &["chek", "."], None);
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("a similar subcommand exists: 'check'"),
+        "{err}"
+    );
+    // A real directory of that name is linted; YAML with no compose file is no error.
+    write(d, "chek/config.yml", "a: 1\n");
+    let (code, out, err) = run_in(d, &["chek"], None);
+    assert_eq!((code, out.as_str()), (0, ""), "{err}");
+    assert!(err.contains("no compose files found"), "{err}");
+    let (code, _, err) = run_in(d, &["check", "-q", "chek"], None);
+    assert_eq!((code, err.as_str()), (0, ""));
 }

@@ -26,7 +26,7 @@ pub fn render(outcome: &Outcome) -> Value {
                         Severity::Info => "info",
                     },
                     "location": {
-                        "path": file.display,
+                        "path": outcome.ws.project_path(&file.path),
                         "lines": {"begin": p.line, "end": p.end_line},
                     },
                 })

@@ -6,6 +6,7 @@ pub mod github;
 pub mod gitlab;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod sarif;
 
 use crate::source::{SourceFile, Span};
@@ -72,6 +73,8 @@ pub enum Format {
     Junit,
     /// GitLab Code Quality JSON
     Gitlab,
+    /// A Markdown summary: findings per rule, then the findings (for a CI job summary)
+    Markdown,
 }
 
 /// Start and end (1-based line, 1-based character column; end exclusive) of a span.
@@ -119,9 +122,9 @@ fn push_concise(out: &mut String, files: &[Arc<SourceFile>], d: &crate::diagnost
 
 /// The concise lines, formatted in parallel a block at a time (a large tree has findings by
 /// the hundred thousand) and written in order, so memory holds one block, not the output.
-pub fn write_concise(
+pub fn write_concise<W: std::io::Write + ?Sized>(
     outcome: &crate::check::Outcome,
-    w: &mut dyn std::io::Write,
+    w: &mut W,
 ) -> std::io::Result<()> {
     use rayon::prelude::*;
     let files = outcome.ws.files();

@@ -9,7 +9,7 @@ pub mod normalize;
 pub mod specs;
 mod workspace;
 
-pub use workspace::{Confinement, FileError, Workspace};
+pub use workspace::{Confinement, FileError, Workspace, MAX_FILE_SIZE};
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{ExtendsLink, IncludeEdge, NameMap, Project, Resource, Service};

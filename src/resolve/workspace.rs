@@ -151,6 +151,11 @@ impl Workspace {
         self
     }
 
+    /// Whether the text of `abs` (an absolute path) is given rather than read from disk.
+    pub fn has_override(&self, abs: &Path) -> bool {
+        self.overrides.contains_key(abs)
+    }
+
     /// Read a small text file a service mounts (a config), once; `None` for directories,
     /// missing, binary or large files. Such files are shown in diagnostics but never linted.
     pub fn load_aux(&self, path: &Path) -> Option<FileId> {
@@ -226,6 +231,34 @@ impl Workspace {
 
     pub fn absolute(&self, p: &Path) -> PathBuf {
         normalize_path(&self.cwd.join(p))
+    }
+
+    /// A path as reports meant for other machines name it (baselines, fingerprints, SARIF,
+    /// GitLab): relative to the project root the run is confined to (the git top level,
+    /// `--root`), with `/` separators, whatever the working directory; as displayed when it
+    /// lies outside.
+    pub fn project_path(&self, p: &Path) -> String {
+        let abs = self.absolute(p);
+        let Some(root) = self.confinement.as_ref().and_then(|c| c.roots.first()) else {
+            return self.display(p);
+        };
+        let rel = abs
+            .strip_prefix(root)
+            .ok()
+            .map(Path::to_path_buf)
+            .or_else(|| {
+                // The root is canonical; the path may pass through a symbolic link.
+                let real = std::fs::canonicalize(&abs).ok()?;
+                real.strip_prefix(root).ok().map(Path::to_path_buf)
+            });
+        match rel {
+            Some(r) if !r.as_os_str().is_empty() => r
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+            _ => self.display(p),
+        }
     }
 
     /// How a path is shown: relative to the working directory in relative mode.
