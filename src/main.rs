@@ -272,9 +272,10 @@ struct CheckArgs {
     /// .env and relative paths are those of this path) [default: compose.yaml]
     #[arg(long, value_name = "PATH")]
     stdin_filename: Option<PathBuf>,
-    /// Report only findings in the files listed in FILE (one path per line, as `git diff
-    /// --name-only` prints them; deleted files too) and in the files that include or extend
-    /// them. The whole tree is still loaded, so conflicts with unchanged files are found
+    /// Report only findings in the files listed in FILE (one path per line, relative to the
+    /// working directory, as `git diff --name-only` prints them at the top level; deleted
+    /// files too) and in the files that include or extend them. The whole tree is still
+    /// loaded, so conflicts with unchanged files are found
     #[arg(long, value_name = "FILE", conflicts_with_all = ["fix", "diff", "write_baseline"])]
     changed_files: Option<PathBuf>,
     #[command(flatten)]
