@@ -19,6 +19,7 @@ pub use super::schema::schema_violation::META as SCHEMA_VIOLATION;
 pub use super::syntax::duplicate_key::META as DUPLICATE_KEY;
 pub use super::syntax::invalid_yaml::META as INVALID_YAML;
 pub use super::validity::conflict::META as CONFLICT;
+pub use super::validity::dependency_cycle::META as DEPENDENCY_CYCLE;
 pub use super::validity::missing_image::META as MISSING_IMAGE;
 pub use super::validity::missing_variable::META as MISSING_VARIABLE;
 pub use super::validity::undefined_reference::META as UNDEFINED_REFERENCE;
@@ -37,6 +38,7 @@ pub static ALL: &[&RuleMeta] = &[
     &UNDEFINED_REFERENCE,
     &MISSING_VARIABLE,
     &CONFLICT,
+    &DEPENDENCY_CYCLE,
     &STATIC_IP,
     &REDUNDANT_INIT_CONTAINER,
     &MISSING_HEALTHCHECK,
@@ -51,6 +53,7 @@ pub static ALL: &[&RuleMeta] = &[
 pub static CHECKS: &[(&RuleMeta, super::Check)] = &[
     (&MISSING_IMAGE, super::validity::missing_image::check),
     (&MISSING_VARIABLE, super::validity::missing_variable::check),
+    (&DEPENDENCY_CYCLE, super::validity::dependency_cycle::check),
     (
         &REDUNDANT_INIT_CONTAINER,
         super::policy::redundant_init_container::check,

@@ -171,6 +171,7 @@ pub const VALIDITY: &[&str] = &[
     "schema-violation",
     "missing-image",
     "undefined-reference",
+    "dependency-cycle",
     "missing-variable",
 ];
 
@@ -179,6 +180,7 @@ pub fn classes(msg: &str) -> Option<&'static [&'static str]> {
     let table: &[(&str, &[&str])] = &[
         ("conflicts with imported resource", &["include-conflict"]),
         ("is already in use by service", &["conflict"]),
+        ("dependency cycle detected", &["dependency-cycle"]),
         ("refers to undefined", &["undefined-reference"]),
         ("depends on undefined service", &["undefined-reference"]),
         (

@@ -2,6 +2,7 @@
 //! of the run: an error where compose refuses the project as loaded, a warning where the problem
 //! only shows once a profile that is off now is enabled.
 pub mod conflict;
+pub mod dependency_cycle;
 pub mod missing_image;
 pub mod missing_variable;
 pub mod undefined_reference;
