@@ -131,6 +131,9 @@ enum Command {
         /// Rule name or code
         rule: String,
     },
+    /// Print the project graph: services by stack, networks, volumes, secrets, configs,
+    /// depends_on, links, extends and include (Mermaid, Graphviz Dot or JSON)
+    Graph(GraphArgs),
     /// Print a shell completion script (source it from the shell's startup file)
     Completions {
         /// The shell
@@ -302,6 +305,28 @@ fn parse_output(s: &str) -> Result<(Format, PathBuf), String> {
 }
 
 #[derive(Args, Debug)]
+struct GraphArgs {
+    /// Files or directories [default: .]
+    paths: Vec<PathBuf>,
+    /// The one project these compose files form, merged in order (repeatable; instead of PATHS)
+    #[arg(
+        short = 'f',
+        long = "file",
+        value_name = "FILE",
+        conflicts_with = "paths"
+    )]
+    files: Vec<PathBuf>,
+    /// Output format: mermaid (renders in GitHub Markdown), dot (Graphviz), json (docs/graph.md)
+    #[arg(long, default_value = "mermaid", value_parser = ["mermaid", "dot", "json"])]
+    format: String,
+    /// Only this service, the services it depends on or that depend on it, and what it uses
+    #[arg(long, value_name = "NAME")]
+    service: Option<String>,
+    #[command(flatten)]
+    load: LoadArgs,
+}
+
+#[derive(Args, Debug)]
 struct ModelArgs {
     /// The compose file, or a directory: its default file (compose.yaml, ..., docker-compose.yml)
     /// merged with the override file beside it, as `docker compose` reads them [default: .]
@@ -338,6 +363,7 @@ fn main() -> ExitCode {
         },
         Some(Command::Check(a)) => run_check(&a),
         Some(Command::Model(a)) => run_model(a),
+        Some(Command::Graph(a)) => run_graph(&a),
         Some(Command::Rules { format }) => {
             let text = if format == "json" {
                 rules_json()
@@ -1038,6 +1064,60 @@ fn failing(a: &CheckArgs, config: &Config, diagnostics: &[hylint::diagnostic::Di
         None => config.failure_threshold.unwrap_or(Severity::Warning),
     };
     u8::from(!a.exit_zero && diagnostics.iter().any(|d| d.severity >= threshold))
+}
+
+fn run_graph(a: &GraphArgs) -> u8 {
+    let paths = match (a.files.first(), a.paths.is_empty()) {
+        (Some(first), _) => vec![first.clone()],
+        (None, true) => vec![PathBuf::from(".")],
+        (None, false) => a.paths.clone(),
+    };
+    let mut load = a.load.options();
+    load.overrides = a.files.iter().skip(1).cloned().collect();
+    let given = if a.files.is_empty() {
+        paths.clone()
+    } else {
+        a.files.clone()
+    };
+    let opts = CheckOptions {
+        confinement: Some(a.load.confinement(&given)),
+        paths,
+        load,
+        // The graph needs the projects, not the findings.
+        rules: RuleOptions {
+            enabled: Some(HashSet::new()),
+            ..Default::default()
+        },
+        keep_projects: true,
+        drop_fixes: true,
+        ..Default::default()
+    };
+    let outcome = check::run(&opts);
+    for e in &outcome.errors {
+        say!("error: {e}");
+    }
+    let selection = hylint::graph::export::Selection {
+        service: a.service.clone(),
+    };
+    let projects: Vec<serde_json::Value> = outcome
+        .projects
+        .iter()
+        .filter_map(|l| hylint::graph::export::project_json(&outcome.ws, &l.project, &selection))
+        .collect();
+    if let (Some(name), true) = (&a.service, projects.is_empty()) {
+        say!("error: no service {name:?} in the projects loaded");
+        return 2;
+    }
+    let doc = hylint::graph::export::render_json(projects);
+    let text = match a.format.as_str() {
+        "json" => serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n",
+        "dot" => hylint::graph::export::render_dot(&doc),
+        _ => hylint::graph::export::render_mermaid(&doc),
+    };
+    if let Err(code) = emit(&text) {
+        return code;
+    }
+    u8::from(!outcome.errors.is_empty()) * 2
 }
 
 fn run_model(a: ModelArgs) -> u8 {

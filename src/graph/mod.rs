@@ -129,3 +129,5 @@ impl Graph {
         self.out[i].iter().map(|&e| &self.edges[e])
     }
 }
+
+pub mod export;
