@@ -72,6 +72,7 @@ fn full_description(r: &crate::rules::RuleMeta) -> String {
 fn security_severity(rule: &str) -> Option<&'static str> {
     match rule {
         "writable-exporter" => Some("4.0"),
+        "exposed-admin-port" => Some("5.0"),
         _ => None,
     }
 }

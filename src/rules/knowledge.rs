@@ -118,6 +118,10 @@ pub struct Knowledge {
     pub healthcheck_declared: Globs,
     /// Images known not to (besides Docker's official images).
     pub healthcheck_none: Globs,
+    /// Databases and caches, whose ports should not face every host interface.
+    pub admin_databases: Globs,
+    /// Admin interfaces (database and container consoles), likewise.
+    pub admin_interfaces: Globs,
 }
 
 /// Whether an image declares a HEALTHCHECK, as far as hylint knows offline.
@@ -221,6 +225,8 @@ impl Knowledge {
                 .collect(),
             healthcheck_declared: Globs::new(&list(&["image_healthchecks", "declared"])),
             healthcheck_none: Globs::new(&list(&["image_healthchecks", "none"])),
+            admin_databases: Globs::new(&list(&["admin_ports", "databases"])),
+            admin_interfaces: Globs::new(&list(&["admin_ports", "admin_interfaces"])),
         }
     }
 

@@ -9,6 +9,7 @@ pub mod registry;
 pub mod resolution;
 pub mod schema;
 pub mod syntax;
+pub mod topology;
 pub mod validity;
 
 use crate::diagnostic::{Diagnostic, Fix, Severity};

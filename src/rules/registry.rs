@@ -18,6 +18,8 @@ pub use super::resolution::invalid_interpolation::META as INVALID_INTERPOLATION;
 pub use super::schema::schema_violation::META as SCHEMA_VIOLATION;
 pub use super::syntax::duplicate_key::META as DUPLICATE_KEY;
 pub use super::syntax::invalid_yaml::META as INVALID_YAML;
+pub use super::topology::exposed_admin_port::META as EXPOSED_ADMIN_PORT;
+pub use super::topology::unreachable_service::META as UNREACHABLE_SERVICE;
 pub use super::validity::conflict::META as CONFLICT;
 pub use super::validity::dependency_cycle::META as DEPENDENCY_CYCLE;
 pub use super::validity::missing_image::META as MISSING_IMAGE;
@@ -46,6 +48,8 @@ pub static ALL: &[&RuleMeta] = &[
     &MISSING_RESOURCE_LIMITS,
     &WRITABLE_EXPORTER,
     &GPU_RESERVATION_GAP,
+    &UNREACHABLE_SERVICE,
+    &EXPOSED_ADMIN_PORT,
     &UNUSED_SUPPRESSION,
 ];
 
@@ -74,6 +78,14 @@ pub static CHECKS: &[(&RuleMeta, super::Check)] = &[
     (
         &GPU_RESERVATION_GAP,
         super::policy::gpu_reservation_gap::check,
+    ),
+    (
+        &UNREACHABLE_SERVICE,
+        super::topology::unreachable_service::check,
+    ),
+    (
+        &EXPOSED_ADMIN_PORT,
+        super::topology::exposed_admin_port::check,
     ),
 ];
 
