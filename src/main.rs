@@ -823,15 +823,10 @@ fn run_check(a: &CheckArgs) -> u8 {
         .stdin_filename
         .clone()
         .unwrap_or_else(|| PathBuf::from("compose.yaml"));
-    let paths = if let Some(first) = a.files.first() {
-        // The first file is the project's root; the others are merged over it by the loader.
-        vec![first.clone()]
-    } else if stdin {
+    let paths = if stdin && a.files.is_empty() {
         vec![stdin_name.clone()]
-    } else if a.paths.is_empty() {
-        vec![PathBuf::from(".")]
     } else {
-        a.paths.clone()
+        start_paths(&a.paths, &a.files)
     };
     let config = match load_config(a, &paths) {
         Ok(c) => c,
@@ -1066,12 +1061,18 @@ fn failing(a: &CheckArgs, config: &Config, diagnostics: &[hylint::diagnostic::Di
     u8::from(!a.exit_zero && diagnostics.iter().any(|d| d.severity >= threshold))
 }
 
-fn run_graph(a: &GraphArgs) -> u8 {
-    let paths = match (a.files.first(), a.paths.is_empty()) {
+/// The paths a run starts from: with `-f`, the first file (the others are merged over it by
+/// the loader); else the paths given, or `.`.
+fn start_paths(paths: &[PathBuf], files: &[PathBuf]) -> Vec<PathBuf> {
+    match (files.first(), paths.is_empty()) {
         (Some(first), _) => vec![first.clone()],
         (None, true) => vec![PathBuf::from(".")],
-        (None, false) => a.paths.clone(),
-    };
+        (None, false) => paths.to_vec(),
+    }
+}
+
+fn run_graph(a: &GraphArgs) -> u8 {
+    let paths = start_paths(&a.paths, &a.files);
     let mut load = a.load.options();
     load.overrides = a.files.iter().skip(1).cloned().collect();
     let given = if a.files.is_empty() {

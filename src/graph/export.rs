@@ -314,14 +314,21 @@ impl<'a> Layout<'a> {
         }
         out
     }
-    fn service_label(s: &Value) -> (String, String) {
-        let name = s["name"].as_str().unwrap_or("").to_string();
-        let what = match s["image"].as_str() {
-            Some(i) => i.to_string(),
-            None if s["build"] == true => "build".to_string(),
-            None => String::new(),
-        };
-        (name, what)
+    /// (id, name, image or "build") of each service file `f` declares.
+    fn services_of(&self, f: &str) -> Vec<(String, String, String)> {
+        arr(&self.project["services"])
+            .iter()
+            .filter(|s| s["stack"].as_str() == Some(f))
+            .map(|s| {
+                let name = s["name"].as_str().unwrap_or("").to_string();
+                let what = match s["image"].as_str() {
+                    Some(i) => i.to_string(),
+                    None if s["build"] == true => "build".to_string(),
+                    None => String::new(),
+                };
+                (self.service_id(&name).unwrap_or_default(), name, what)
+            })
+            .collect()
     }
     /// (from id, to id, label, dashed, kind) of every edge.
     fn edges(&self) -> Vec<(String, String, String, bool, &'static str)> {
@@ -457,12 +464,7 @@ pub fn render_mermaid(doc: &Value) -> String {
                 mermaid_text(f),
                 mermaid_text(f.rsplit('/').next().unwrap_or(f))
             ));
-            for s in arr(&project["services"]) {
-                if s["stack"].as_str() != Some(f.as_str()) {
-                    continue;
-                }
-                let (name, what) = Layout::service_label(s);
-                let id = l.service_id(&name).unwrap_or_default();
+            for (id, name, what) in l.services_of(f) {
                 let label = if what.is_empty() {
                     mermaid_text(&name)
                 } else {
@@ -524,12 +526,7 @@ pub fn render_dot(doc: &Value) -> String {
                 dot_text(f),
                 dot_text(f.rsplit('/').next().unwrap_or(f))
             ));
-            for s in arr(&project["services"]) {
-                if s["stack"].as_str() != Some(f.as_str()) {
-                    continue;
-                }
-                let (name, what) = Layout::service_label(s);
-                let id = l.service_id(&name).unwrap_or_default();
+            for (id, name, what) in l.services_of(f) {
                 let label = if what.is_empty() {
                     dot_text(&name)
                 } else {
