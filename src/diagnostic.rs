@@ -45,12 +45,7 @@ pub enum Applicability {
     Unsafe,
 }
 
-/// Replace the bytes of `span` with `content`.
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-pub struct Edit {
-    pub span: Span,
-    pub content: String,
-}
+pub use crate::source::Edit;
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Fix {
@@ -97,7 +92,7 @@ pub struct Diagnostic {
 }
 
 impl Diagnostic {
-    pub fn new(rule: &crate::rules::RuleMeta, primary: Span, message: impl Into<String>) -> Self {
+    pub fn new(rule: &RuleMeta, primary: Span, message: impl Into<String>) -> Self {
         Diagnostic {
             rule: rule.name,
             code: rule.code,
@@ -169,4 +164,38 @@ pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>, file_rank: impl Fn(&Span) -> 
         order[j] = j;
     }
     diags.dedup_by(|a, b| a.rule == b.rule && a.primary == b.primary && a.message == b.message);
+}
+
+/// What identifies and documents a rule. The page under `rules/` is the rule's documentation,
+/// embedded at build time so `hylint explain` and the docs never drift apart.
+#[derive(Debug)]
+pub struct RuleMeta {
+    /// Stable identifier (JSON `rule`).
+    pub name: &'static str,
+    /// Stable short code (JSON `code`).
+    pub code: &'static str,
+    pub category: &'static str,
+    pub severity: Severity,
+    /// Whether the rule offers a fix.
+    pub fixable: bool,
+    /// One line: what the rule finds.
+    pub summary: &'static str,
+    /// The Markdown page.
+    pub doc: &'static str,
+}
+
+/// Declare a rule's metadata from its page `rules/<name>.md`.
+#[macro_export]
+macro_rules! rule_meta {
+    ($name:literal, $code:literal, $cat:literal, $sev:ident, fixable = $fix:literal, $summary:literal) => {
+        pub static META: $crate::diagnostic::RuleMeta = $crate::diagnostic::RuleMeta {
+            name: $name,
+            code: $code,
+            category: $cat,
+            severity: $crate::diagnostic::Severity::$sev,
+            fixable: $fix,
+            summary: $summary,
+            doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $name, ".md")),
+        };
+    };
 }

@@ -1097,23 +1097,23 @@ fn run_graph(a: &GraphArgs) -> u8 {
     for e in &outcome.errors {
         say!("error: {e}");
     }
-    let selection = hylint::graph::export::Selection {
+    let selection = hylint::report::graph::Selection {
         service: a.service.clone(),
     };
     let projects: Vec<serde_json::Value> = outcome
         .projects
         .iter()
-        .filter_map(|l| hylint::graph::export::project_json(&outcome.ws, &l.project, &selection))
+        .filter_map(|l| hylint::report::graph::project_json(&outcome.ws, &l.project, &selection))
         .collect();
     if let (Some(name), true) = (&a.service, projects.is_empty()) {
         say!("error: no service {name:?} in the projects loaded");
         return 2;
     }
-    let doc = hylint::graph::export::render_json(projects);
+    let doc = hylint::report::graph::render_json(projects);
     let text = match a.format.as_str() {
         "json" => serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n",
-        "dot" => hylint::graph::export::render_dot(&doc),
-        _ => hylint::graph::export::render_mermaid(&doc),
+        "dot" => hylint::report::graph::render_dot(&doc),
+        _ => hylint::report::graph::render_mermaid(&doc),
     };
     if let Err(code) = emit(&text) {
         return code;

@@ -49,16 +49,13 @@ pub struct SourceFile {
     /// reported at a line.
     line_starts: std::sync::OnceLock<Vec<u32>>,
     /// Computed on the first fix built in this file.
-    layout: std::sync::OnceLock<crate::yaml::edit::Layout>,
+    layout: std::sync::OnceLock<Layout>,
 }
 
 impl SourceFile {
-    /// The file's text ready for edits, its layout computed once.
-    pub fn src(&self) -> crate::yaml::edit::Src<'_> {
-        let l = *self
-            .layout
-            .get_or_init(|| crate::yaml::edit::Layout::of(&self.text));
-        crate::yaml::edit::Src::with_layout(self.id, &self.text, l)
+    /// How the file is laid out, computed once (on the first fix built in it).
+    pub fn layout(&self) -> Layout {
+        *self.layout.get_or_init(|| Layout::of(&self.text))
     }
 
     pub fn new(id: FileId, path: PathBuf, display: String, text: String) -> SourceFile {
@@ -309,6 +306,69 @@ mod tests {
                 Path::new(want),
                 "{base} {rel}"
             );
+        }
+    }
+}
+
+/// Replace the bytes of `span` with `content`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Edit {
+    pub span: Span,
+    pub content: String,
+}
+
+/// How a file is laid out: what edits must imitate.
+#[derive(Clone, Copy, Debug)]
+pub struct Layout {
+    pub nl: &'static str,
+    pub step: usize,
+    pub indent_seqs: bool,
+}
+
+impl Layout {
+    pub fn of(text: &str) -> Layout {
+        let nl = match text.find('\n') {
+            Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
+            _ => "\n",
+        };
+        // The smallest positive indentation of a content line is the file's step. (Bytewise:
+        // this runs once per file a fix touches, over the whole text.)
+        let b = text.as_bytes();
+        let mut step = 0;
+        let mut indent_seqs = true;
+        let mut prev: Option<(usize, bool)> = None; // (indent, ends with ':')
+        let mut i = 0;
+        while i < b.len() {
+            let end = b[i..]
+                .iter()
+                .position(|c| *c == b'\n')
+                .map_or(b.len(), |p| i + p);
+            let mut line_end = end;
+            while line_end > i && b[line_end - 1] == b'\r' {
+                line_end -= 1;
+            }
+            let mut c = i;
+            while c < line_end && b[c] == b' ' {
+                c += 1;
+            }
+            if c < line_end && b[c] != b'#' {
+                let ind = c - i;
+                if ind > 0 && (step == 0 || ind < step) {
+                    step = ind;
+                }
+                if let Some((pind, pkey)) = prev {
+                    if pkey && b[c] == b'-' && b.get(c + 1) == Some(&b' ') && c + 1 < line_end {
+                        indent_seqs = ind > pind;
+                    }
+                }
+                prev = Some((ind, b[line_end - 1] == b':'));
+            }
+            i = end + 1;
+        }
+        Layout {
+            nl,
+            step: if step == 0 { 2 } else { step },
+            indent_seqs,
         }
     }
 }

@@ -129,5 +129,3 @@ impl Graph {
         self.out[i].iter().map(|&e| &self.edges[e])
     }
 }
-
-pub mod export;

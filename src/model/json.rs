@@ -1,8 +1,8 @@
 //! The resolved project in the JSON shape of `docker compose config --format json`: the
 //! contract the differential tests hold hylint's loader to.
 
+use super::specs::{format_duration, parse_bytes, parse_duration};
 use super::{NameMap, Project, Resource};
-use crate::resolve::specs::{format_duration, parse_bytes, parse_duration};
 use crate::yaml::{Kind, Node, Typed};
 use serde_json::{json, Map, Value};
 use std::collections::HashSet;

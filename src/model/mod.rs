@@ -2,8 +2,8 @@
 //! knows where it is written; typed accessors cover what rules ask for most.
 
 pub mod json;
+pub mod specs;
 
-use crate::resolve::interpolate::Env;
 use crate::source::{FileId, Span};
 use crate::yaml::Node;
 use indexmap::IndexMap;
@@ -173,5 +173,18 @@ impl Project {
         out.sort();
         out.dedup();
         out
+    }
+}
+
+/// Variables visible to a project, with their origin for messages. Hashed with foldhash, not
+/// SipHash: every `${VAR}` of every file is looked up here.
+#[derive(Clone, Debug, Default)]
+pub struct Env {
+    pub vars: std::collections::HashMap<String, String, foldhash::fast::RandomState>,
+}
+
+impl Env {
+    pub fn get(&self, k: &str) -> Option<&str> {
+        self.vars.get(k).map(|s| s.as_str())
     }
 }

@@ -4,6 +4,7 @@
 pub mod full;
 pub mod github;
 pub mod gitlab;
+pub mod graph;
 pub mod json;
 pub mod junit;
 pub mod markdown;

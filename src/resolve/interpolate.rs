@@ -2,8 +2,6 @@
 //! `${VAR:-default}`, `${VAR-default}`, `${VAR:?err}`, `${VAR?err}`, `${VAR:+alt}`, `${VAR+alt}`,
 //! nested templates inside defaults, and `$$` for a literal `$`.
 
-use std::collections::HashMap;
-
 /// What happened to one variable reference while interpolating.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum VarEvent {
@@ -30,18 +28,7 @@ pub struct InterpError {
     pub limit: bool,
 }
 
-/// Variables visible to a project, with their origin for messages. Hashed with foldhash, not
-/// SipHash: every `${VAR}` of every file is looked up here.
-#[derive(Clone, Debug, Default)]
-pub struct Env {
-    pub vars: HashMap<String, String, foldhash::fast::RandomState>,
-}
-
-impl Env {
-    pub fn get(&self, k: &str) -> Option<&str> {
-        self.vars.get(k).map(|s| s.as_str())
-    }
-}
+pub use crate::model::Env;
 
 fn is_name_start(c: u8) -> bool {
     c == b'_' || c.is_ascii_alphabetic()

@@ -6,7 +6,8 @@ pub mod dotenv;
 pub mod interpolate;
 pub mod merge;
 pub mod normalize;
-pub mod specs;
+/// Spec parsing (ports, volumes, sizes, durations) is the model's; kept at this path too.
+pub use crate::model::specs;
 mod workspace;
 
 pub use workspace::{Confinement, FileError, Workspace, MAX_FILE_SIZE};

@@ -5,8 +5,8 @@
 //! and re-parses the result.
 
 use super::{Kind, Node, Style};
-use crate::diagnostic::Edit;
-use crate::source::{FileId, Span};
+pub use crate::source::Layout;
+use crate::source::{Edit, FileId, SourceFile, Span};
 
 /// A value to insert, rendered in the style of the place it goes.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,59 +31,10 @@ pub struct Src<'a> {
     pub indent_seqs: bool,
 }
 
-/// How a file is laid out: what edits must imitate.
-#[derive(Clone, Copy, Debug)]
-pub struct Layout {
-    pub nl: &'static str,
-    pub step: usize,
-    pub indent_seqs: bool,
-}
-
-impl Layout {
-    pub fn of(text: &str) -> Layout {
-        let nl = match text.find('\n') {
-            Some(i) if i > 0 && text.as_bytes()[i - 1] == b'\r' => "\r\n",
-            _ => "\n",
-        };
-        // The smallest positive indentation of a content line is the file's step. (Bytewise:
-        // this runs once per file a fix touches, over the whole text.)
-        let b = text.as_bytes();
-        let mut step = 0;
-        let mut indent_seqs = true;
-        let mut prev: Option<(usize, bool)> = None; // (indent, ends with ':')
-        let mut i = 0;
-        while i < b.len() {
-            let end = b[i..]
-                .iter()
-                .position(|c| *c == b'\n')
-                .map_or(b.len(), |p| i + p);
-            let mut line_end = end;
-            while line_end > i && b[line_end - 1] == b'\r' {
-                line_end -= 1;
-            }
-            let mut c = i;
-            while c < line_end && b[c] == b' ' {
-                c += 1;
-            }
-            if c < line_end && b[c] != b'#' {
-                let ind = c - i;
-                if ind > 0 && (step == 0 || ind < step) {
-                    step = ind;
-                }
-                if let Some((pind, pkey)) = prev {
-                    if pkey && b[c] == b'-' && b.get(c + 1) == Some(&b' ') && c + 1 < line_end {
-                        indent_seqs = ind > pind;
-                    }
-                }
-                prev = Some((ind, b[line_end - 1] == b':'));
-            }
-            i = end + 1;
-        }
-        Layout {
-            nl,
-            step: if step == 0 { 2 } else { step },
-            indent_seqs,
-        }
+impl SourceFile {
+    /// The file's text with the facts edits need (its layout is worked out once).
+    pub fn src(&self) -> Src<'_> {
+        Src::with_layout(self.id, &self.text, self.layout())
     }
 }
 

@@ -4,7 +4,7 @@
 //! own; edges carry `depends_on` with its condition, links, `volumes_from`, `network_mode`,
 //! `extends` and `include`. The JSON shape is documented in docs/graph.md.
 
-use super::{EdgeKind, Graph};
+use crate::graph::{EdgeKind, Graph};
 use crate::model::Project;
 use crate::resolve::Workspace;
 use serde_json::{json, Value};
@@ -227,7 +227,7 @@ pub fn render_json(projects: Vec<Value>) -> Value {
 
 /// Text for a quoted Mermaid label: quotes and angle brackets as entities.
 fn mermaid_text(s: &str) -> String {
-    crate::report::printable(s)
+    super::printable(s)
         .replace('&', "#amp;")
         .replace('"', "#quot;")
         .replace('<', "#lt;")
@@ -236,7 +236,7 @@ fn mermaid_text(s: &str) -> String {
 
 /// Text for a quoted Graphviz label.
 fn dot_text(s: &str) -> String {
-    crate::report::printable(s)
+    super::printable(s)
         .replace('\\', "\\\\")
         .replace('"', "\\\"")
 }
