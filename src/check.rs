@@ -313,13 +313,14 @@ fn lint_project(
         Some(k) => k,
         None => Knowledge::builtin(),
     };
+    let loader_findings = crate::rules::resolution::findings(&loaded);
     let graph = Graph::build(&loaded.project);
     let scope = Scope {
         ws,
         project: &loaded.project,
         graph: &graph,
         variables: &loaded.variables,
-        loader_diagnostics: &loaded.diagnostics,
+        loader_diagnostics: &loader_findings,
         knowledge,
         options: &opts.rules,
         fixes: !opts.drop_fixes,
@@ -371,14 +372,14 @@ fn lint_project(
     });
     // The project's own findings move out of it unless the caller keeps the project.
     let (errors, files, kept) = if opts.keep_projects {
-        diagnostics.extend(loaded.diagnostics.iter().cloned());
+        diagnostics.extend(loader_findings);
         (
             loaded.errors.clone(),
             loaded.project.files.clone(),
             Some(loaded),
         )
     } else {
-        diagnostics.extend(loaded.diagnostics);
+        diagnostics.extend(loader_findings);
         (loaded.errors, loaded.project.files, None)
     };
     if opts.drop_fixes {

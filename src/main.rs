@@ -1180,7 +1180,7 @@ fn run_model(a: ModelArgs) -> u8 {
         hylint::rules::syntax::invalid_yaml::check(&parsed, &mut problems);
         hylint::rules::syntax::duplicate_key::check(&parsed, &mut problems);
     }
-    problems.extend(loaded.diagnostics.iter().cloned());
+    problems.extend(hylint::rules::resolution::findings(&loaded));
     for d in &problems {
         say!("{}", report::concise_line(&files, d));
     }

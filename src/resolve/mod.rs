@@ -6,15 +6,15 @@ pub mod dotenv;
 pub mod interpolate;
 pub mod merge;
 pub mod normalize;
+pub mod problem;
 /// Spec parsing (ports, volumes, sizes, durations) is the model's; kept at this path too.
 pub use crate::model::specs;
 mod workspace;
 
+pub use problem::{LoadProblem, LoadRule};
 pub use workspace::{Confinement, FileError, Workspace, MAX_FILE_SIZE};
 
-use crate::diagnostic::Diagnostic;
 use crate::model::{ExtendsLink, IncludeEdge, NameMap, Project, Resource, Service};
-use crate::rules::registry as r;
 use crate::source::{resolve_path, FileId, Span};
 use crate::yaml::{Entry, Kind, Node};
 use foldhash::HashMap as FastMap;
@@ -49,7 +49,14 @@ pub struct VarUse {
 #[derive(Debug)]
 pub struct Loaded {
     pub project: Project,
-    pub diagnostics: Vec<Diagnostic>,
+    /// What loading found wrong, in the order found (`rules::resolution::findings` makes
+    /// them findings).
+    pub problems: Vec<LoadProblem>,
+    /// The documents to check against the compose-spec schema (each file as written, before
+    /// merging, as compose checks them), with the service each is about; their findings go
+    /// before `problems[schema_at..]`.
+    pub unvalidated: Vec<(std::sync::Arc<Node>, Option<String>)>,
+    pub schema_at: usize,
     pub variables: Vec<VarUse>,
     /// Problems that are not about a position in a compose file (an unreadable env file).
     pub errors: Vec<String>,
@@ -73,7 +80,7 @@ struct Ctx<'a> {
     /// Services resolved as extends bases, by (file, service, env): a template many services
     /// extend is resolved once.
     bases: FastMap<(FileId, String, usize), Option<std::sync::Arc<Resolved>>>,
-    diags: Vec<Diagnostic>,
+    diags: Vec<LoadProblem>,
     /// Documents interpolated ahead, in parallel, with the project's own environment (id 0):
     /// taken by `doc` on first use, with what interpolating them found.
     ahead: FastMap<FileId, Interpolated>,
@@ -233,9 +240,7 @@ pub fn load_project_ahead(
         files: Vec::new(),
         includes: Vec::new(),
     };
-    if let Some(d) =
-        crate::rules::syntax::invalid_yaml::empty_root(&ws.file(root), &ws.parsed(root))
-    {
+    if let Some(d) = empty_root(&ws.file(root), &ws.parsed(root)) {
         ctx.diags.push(d);
     }
     let mut stack = vec![root];
@@ -244,23 +249,7 @@ pub fn load_project_ahead(
         ctx.merge_override(&mut model, over, &dir);
     }
     ctx.finalize_level(&mut model, 0, &dir);
-    {
-        use rayon::prelude::*;
-        let found: Vec<Diagnostic> = std::mem::take(&mut ctx.unvalidated)
-            .par_iter()
-            .flat_map_iter(|(doc, service)| {
-                let mut ds = crate::rules::schema::schema_violation::validate(doc);
-                ds.extend(crate::rules::schema::schema_violation::non_string_key_problems(doc));
-                if let Some(s) = service {
-                    for d in &mut ds {
-                        d.service.get_or_insert_with(|| s.clone());
-                    }
-                }
-                ds
-            })
-            .collect();
-        ctx.diags.extend(found);
-    }
+    let schema_at = ctx.diags.len();
     // The top level as compose reads it: the root with each override merged over it.
     let mut root_doc = ctx.doc(root, 0);
     for &over in &overrides {
@@ -309,7 +298,9 @@ pub fn load_project_ahead(
     };
     Loaded {
         project,
-        diagnostics: ctx.diags,
+        problems: ctx.diags,
+        unvalidated: std::mem::take(&mut ctx.unvalidated),
+        schema_at,
         variables: ctx.vars,
         errors: ctx.errors,
     }
@@ -320,7 +311,7 @@ pub fn load_project_ahead(
 struct Interpolated {
     doc: Option<Node>,
     vars: Vec<VarUse>,
-    diags: Vec<Diagnostic>,
+    diags: Vec<LoadProblem>,
 }
 
 fn interpolated(ws: &Workspace, file: FileId, env: &Env) -> Interpolated {
@@ -652,8 +643,7 @@ impl Ctx<'_> {
         let name = item.name().to_string();
         if let Some(existing) = map.get(&name) {
             if !node(existing).same_value(node(&item)) {
-                let mut d = Diagnostic::new(
-                        &r::INCLUDE_CONFLICT,
+                let mut d = LoadProblem::new(LoadRule::IncludeConflict,
                         decl(&item),
                         format!(
                             "{kind}.{name} conflicts with imported resource: docker compose refuses the project; \
@@ -707,8 +697,8 @@ impl Ctx<'_> {
                 let id = match self.ws.load(&abs) {
                     Ok(id) => id,
                     Err(e) => {
-                        self.diags.push(Diagnostic::new(
-                            &r::INCLUDE_ERROR,
+                        self.diags.push(LoadProblem::new(
+                            LoadRule::IncludeError,
                             p.site(),
                             format!("cannot include {}: {e}", self.ws.display(&abs)),
                         ));
@@ -726,8 +716,8 @@ impl Ctx<'_> {
                         .chain(std::iter::once(&id))
                         .map(|f| self.ws.file(*f).display.clone())
                         .collect();
-                    self.diags.push(Diagnostic::new(
-                        &r::INCLUDE_ERROR,
+                    self.diags.push(LoadProblem::new(
+                        LoadRule::IncludeError,
                         p.site(),
                         format!("include cycle: {}", chain.join(" -> ")),
                     ));
@@ -809,8 +799,8 @@ impl Ctx<'_> {
         let mut problems = Vec::new();
         normalize::normalize_service(&mut node, dir, &self.envs[env_id], &mut problems);
         for p in problems {
-            self.diags.push(Diagnostic::new(
-                &r::SCHEMA_VIOLATION,
+            self.diags.push(LoadProblem::new(
+                LoadRule::SchemaViolation,
                 p.span,
                 format!("{}: docker compose refuses the file", p.message),
             ));
@@ -831,8 +821,8 @@ impl Ctx<'_> {
                 .map(|(_, s)| s.clone())
                 .chain(std::iter::once(base_name.clone()))
                 .collect();
-            self.diags.push(Diagnostic::new(
-                &r::EXTENDS_ERROR,
+            self.diags.push(LoadProblem::new(
+                LoadRule::ExtendsError,
                 ext_span,
                 format!("extends cycle: {}", names.join(" -> ")),
             ));
@@ -848,8 +838,8 @@ impl Ctx<'_> {
                 .get("service")
                 .map(|s| s.site())
                 .unwrap_or(ext_span);
-            self.diags.push(Diagnostic::new(
-                &r::EXTENDS_ERROR,
+            self.diags.push(LoadProblem::new(
+                LoadRule::ExtendsError,
                 at,
                 format!(
                     "cannot extend service \"{base_name}\": no such service in {}",
@@ -991,8 +981,8 @@ impl Ctx<'_> {
             if a.is_some() && b.is_some() && a != b {
                 let twin_path = format!("deploy.resources.{}.{}", twin[0], twin[1]);
                 self.diags.push(
-                    Diagnostic::new(
-                        &r::SCHEMA_VIOLATION,
+                    LoadProblem::new(
+                        LoadRule::SchemaViolation,
                         own.site(),
                         format!(
                             "services.{service}: `{key}` and `{twin_path}` differ: docker \
@@ -1034,8 +1024,8 @@ impl Ctx<'_> {
                         format!("cannot be read: {e}")
                     };
                     self.diags.push(
-                        Diagnostic::new(
-                            &r::ENV_FILE_ERROR,
+                        LoadProblem::new(
+                            LoadRule::EnvFileError,
                             pnode.site(),
                             format!("env file {shown} {what}: docker compose refuses the project"),
                         )
@@ -1071,8 +1061,8 @@ impl Ctx<'_> {
                     }
                 }
                 Err(e) => self.diags.push(
-                    Diagnostic::new(
-                        &r::ENV_FILE_ERROR,
+                    LoadProblem::new(
+                        LoadRule::EnvFileError,
                         pnode.site(),
                         format!(
                             "env file {shown}, line {}: {}: docker compose refuses the project",
@@ -1130,8 +1120,8 @@ impl Ctx<'_> {
                 Some((service, id, d))
             }
             Err(e) => {
-                self.diags.push(Diagnostic::new(
-                    &r::EXTENDS_ERROR,
+                self.diags.push(LoadProblem::new(
+                    LoadRule::ExtendsError,
                     fnode.site(),
                     format!("cannot extend from {}: {e}", self.ws.display(&abs)),
                 ));
@@ -1302,7 +1292,7 @@ fn interpolated_change<'a>(
     env: &Env,
     text: &str,
     vars: &mut Vec<VarUse>,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Vec<LoadProblem>,
 ) -> Option<Node> {
     if !n.may_hold_dollar() {
         return None;
@@ -1366,7 +1356,7 @@ fn interpolate_scalar(
     env: &Env,
     text: &str,
     vars: &mut Vec<VarUse>,
-    diags: &mut Vec<Diagnostic>,
+    diags: &mut Vec<LoadProblem>,
 ) {
     let span = n.span;
     let Kind::Scalar(s) = &mut n.kind else {
@@ -1400,8 +1390,7 @@ fn interpolate_scalar(
                 Some(Cast::Float) => s.trim().parse::<f64>().is_ok(),
             };
             if !cast_ok {
-                diags.push(Diagnostic::new(
-                    &r::INVALID_INTERPOLATION,
+                diags.push(LoadProblem::new(LoadRule::InvalidInterpolation,
                     span,
                     format!(
                         "{} interpolates to {s:?}, which compose cannot cast to {}: docker compose refuses the file",
@@ -1418,8 +1407,8 @@ fn interpolate_scalar(
                 n.style = crate::yaml::Style::DoubleQuoted;
             }
         }
-        Err(e) => diags.push(Diagnostic::new(
-            &r::INVALID_INTERPOLATION,
+        Err(e) => diags.push(LoadProblem::new(
+            LoadRule::InvalidInterpolation,
             span,
             if e.limit {
                 format!(
@@ -1461,4 +1450,24 @@ fn locate_in_source(text: &str, span: Span, value: &str, ev: &VarEvent) -> Span 
         );
     }
     span
+}
+
+/// An empty first file, which compose refuses (as an `include` target or an override it is
+/// taken as nothing). Not reported over a syntax error, which says more.
+fn empty_root(
+    file: &crate::source::SourceFile,
+    parsed: &crate::yaml::Parsed,
+) -> Option<LoadProblem> {
+    use crate::yaml::ProblemKind;
+    let syntax = parsed
+        .problems
+        .iter()
+        .any(|p| matches!(p.kind, ProblemKind::Syntax | ProblemKind::AliasLimit));
+    (!syntax && parsed.docs.iter().all(|d| d.is_null())).then(|| {
+        LoadProblem::new(
+            LoadRule::InvalidYaml,
+            Span::new(file.id, 0, 0),
+            "empty compose file: docker compose refuses a file with no content",
+        )
+    })
 }

@@ -1,7 +1,6 @@
 //! `invalid-yaml`: the file cannot be read as a compose file at all.
 
 use crate::diagnostic::Diagnostic;
-use crate::source::{SourceFile, Span};
 use crate::yaml::{Parsed, ProblemKind};
 
 crate::rule_meta!(
@@ -28,7 +27,7 @@ pub fn check(parsed: &Parsed, out: &mut Vec<Diagnostic>) {
         return;
     }
     // An empty file is refused only as a project's first file; as an `include` target or an
-    // override (`-f`) compose takes it as nothing: the loader reports it (`empty_root`).
+    // override (`-f`) compose takes it as nothing: the loader reports it (`resolve::empty_root`).
     if let Some(d) = parsed.docs.iter().find(|d| !d.is_null()) {
         if !d.is_map() {
             out.push(Diagnostic::new(
@@ -38,19 +37,4 @@ pub fn check(parsed: &Parsed, out: &mut Vec<Diagnostic>) {
             ));
         }
     }
-}
-
-/// A project's first file with no content at all (comments only), which compose refuses.
-pub fn empty_root(file: &SourceFile, parsed: &Parsed) -> Option<Diagnostic> {
-    let syntax = parsed
-        .problems
-        .iter()
-        .any(|p| matches!(p.kind, ProblemKind::Syntax | ProblemKind::AliasLimit));
-    (!syntax && parsed.docs.iter().all(|d| d.is_null())).then(|| {
-        Diagnostic::new(
-            &META,
-            Span::new(file.id, 0, 0),
-            "empty compose file: docker compose refuses a file with no content",
-        )
-    })
 }
