@@ -4,10 +4,14 @@
 //!   directory must equal `expected.txt` (regenerate with `UPDATE_EXPECT=1`). A `good*` case must
 //!   give no finding at all; any other case at least one finding of its rule.
 //! - `rules/<rule>.md`: the "Example" must produce that rule and no other, "Use instead" nothing.
+//!
+//! Each fixture case and each rule page is a test of its own (a libtest-mimic harness), so one
+//! runs alone: `cargo test --test rules -- fixtures::static-ip::bad`.
 
 mod common;
 
 use common::*;
+use libtest_mimic::{Arguments, Failed, Trial};
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
@@ -48,7 +52,6 @@ fn subdirs(p: &Path) -> Vec<PathBuf> {
     v
 }
 
-#[test]
 fn every_rule_has_a_fixture_folder_with_bad_and_good_cases() {
     let base = repo_root().join("fixtures/rules");
     for r in hylint::rules::registry::ALL {
@@ -71,39 +74,36 @@ fn every_rule_has_a_fixture_folder_with_bad_and_good_cases() {
     }
 }
 
-#[test]
-fn fixtures_give_expected_output() {
-    let update = std::env::var_os("UPDATE_EXPECT").is_some();
+/// One fixture case: its whole concise output equals `expected.txt`; a `good*` case has no
+/// finding, any other case a finding of its rule.
+fn fixture_case(rule: &str, case: &Path) -> Result<(), Failed> {
+    let name = case.file_name().unwrap().to_string_lossy().into_owned();
+    let got = run_concise(case);
+    let rules = rules_in(&got);
     let mut failures = Vec::new();
-    for rule_dir in subdirs(&repo_root().join("fixtures/rules")) {
-        let rule = rule_dir.file_name().unwrap().to_string_lossy().into_owned();
-        for case in subdirs(&rule_dir) {
-            let name = case.file_name().unwrap().to_string_lossy().into_owned();
-            let got = run_concise(&case);
-            let rules = rules_in(&got);
-            if name.starts_with("good") {
-                if !got.is_empty() {
-                    failures.push(format!("{rule}/{name}: expected no finding, got:\n{got}"));
-                }
-            } else if !rules.contains(&rule) {
-                failures.push(format!(
-                    "{rule}/{name}: expected a {rule} finding, got:\n{got}"
-                ));
-            }
-            let expected_path = case.join("expected.txt");
-            if update {
-                std::fs::write(&expected_path, &got).unwrap();
-                continue;
-            }
-            let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-            if expected != got {
-                failures.push(format!(
-                    "{rule}/{name}: output differs from expected.txt (UPDATE_EXPECT=1 to accept)\n--- expected\n{expected}--- got\n{got}"
-                ));
-            }
+    if name.starts_with("good") {
+        if !got.is_empty() {
+            failures.push(format!("expected no finding, got:\n{got}"));
+        }
+    } else if !rules.contains(rule) {
+        failures.push(format!("expected a {rule} finding, got:\n{got}"));
+    }
+    let expected_path = case.join("expected.txt");
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::write(&expected_path, &got).unwrap();
+    } else {
+        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
+        if expected != got {
+            failures.push(format!(
+                "output differs from expected.txt (UPDATE_EXPECT=1 to accept)\n--- expected\n{expected}--- got\n{got}"
+            ));
         }
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n").into())
+    }
 }
 
 /// Code blocks of a `## <title>` section; a block starting `# file: PATH` is that file, any
@@ -129,39 +129,80 @@ fn section_files(doc: &str, title: &str) -> Vec<(String, String)> {
     files
 }
 
-#[test]
-fn rule_pages_examples_behave_as_documented() {
+/// A rule's page: every section there, its Example gives that rule alone, its Use instead
+/// nothing.
+fn rule_page(r: &hylint::rules::RuleMeta) -> Result<(), Failed> {
     let mut failures = Vec::new();
-    for r in hylint::rules::registry::ALL {
-        for section in [
-            "What it does",
-            "Why is this bad?",
-            "Example",
-            "Use instead",
-            "Fix safety",
-            "Options",
-        ] {
-            if !r.doc.contains(&format!("\n## {section}\n")) {
-                failures.push(format!("{}: page lacks `## {section}`", r.name));
-            }
-        }
-        for (section, want) in [("Example", Some(r.name)), ("Use instead", None)] {
-            let tmp = tempfile::tempdir().unwrap();
-            for (path, content) in section_files(r.doc, section) {
-                let p = tmp.path().join(path);
-                std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-                std::fs::write(p, content).unwrap();
-            }
-            let got = run_concise(tmp.path());
-            let rules = rules_in(&got);
-            let ok = match want {
-                Some(name) => rules.len() == 1 && rules.contains(name),
-                None => got.is_empty(),
-            };
-            if !ok {
-                failures.push(format!("{} `{section}`: got\n{got}", r.name));
-            }
+    for section in [
+        "What it does",
+        "Why is this bad?",
+        "Example",
+        "Use instead",
+        "Fix safety",
+        "Options",
+    ] {
+        if !r.doc.contains(&format!("\n## {section}\n")) {
+            failures.push(format!("page lacks `## {section}`"));
         }
     }
-    assert!(failures.is_empty(), "{}", failures.join("\n"));
+    if !failures.is_empty() {
+        return Err(failures.join("\n").into());
+    }
+    for (section, want) in [("Example", Some(r.name)), ("Use instead", None)] {
+        let tmp = tempfile::tempdir().unwrap();
+        for (path, content) in section_files(r.doc, section) {
+            let p = tmp.path().join(path);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, content).unwrap();
+        }
+        let got = run_concise(tmp.path());
+        let rules = rules_in(&got);
+        let ok = match want {
+            Some(name) => rules.len() == 1 && rules.contains(name),
+            None => got.is_empty(),
+        };
+        if !ok {
+            failures.push(format!("`{section}`: got\n{got}"));
+        }
+    }
+    if failures.is_empty() {
+        Ok(())
+    } else {
+        Err(failures.join("\n").into())
+    }
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = vec![Trial::test(
+        "every_rule_has_a_fixture_folder_with_bad_and_good_cases",
+        || {
+            std::panic::catch_unwind(every_rule_has_a_fixture_folder_with_bad_and_good_cases)
+                .map_err(|e| panic_message(&*e).into())
+        },
+    )];
+    for rule_dir in subdirs(&repo_root().join("fixtures/rules")) {
+        let rule = rule_dir.file_name().unwrap().to_string_lossy().into_owned();
+        for case in subdirs(&rule_dir) {
+            let name = case.file_name().unwrap().to_string_lossy().into_owned();
+            let rule = rule.clone();
+            trials.push(Trial::test(
+                format!("fixtures::{rule}::{name}"),
+                move || fixture_case(&rule, &case),
+            ));
+        }
+    }
+    for r in hylint::rules::registry::ALL {
+        trials.push(Trial::test(format!("pages::{}", r.name), move || {
+            rule_page(r)
+        }));
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
+
+fn panic_message(e: &(dyn std::any::Any + Send)) -> String {
+    e.downcast_ref::<String>()
+        .cloned()
+        .or_else(|| e.downcast_ref::<&str>().map(|s| s.to_string()))
+        .unwrap_or_else(|| "panicked".into())
 }
