@@ -144,6 +144,12 @@ fn parse_range(s: &str) -> Result<(u32, u32), String> {
     Ok((a, b))
 }
 
+/// Whether a published port's `host_ip` (empty when none is written) binds every interface of
+/// the host.
+pub fn binds_all_interfaces(host_ip: &str) -> bool {
+    matches!(host_ip, "" | "0.0.0.0" | "::" | "[::]")
+}
+
 pub fn parse_ports(spec: &str) -> Result<PortSpec, String> {
     let (rest, protocol) = match spec.rsplit_once('/') {
         Some((r, p)) => (r, p.to_string()),

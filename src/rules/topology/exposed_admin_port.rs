@@ -2,6 +2,7 @@
 //! interface.
 
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::model::specs::binds_all_interfaces;
 use crate::rules::Scope;
 
 crate::rule_meta!(
@@ -12,11 +13,6 @@ crate::rule_meta!(
     fixable = false,
     "A database, cache or admin interface publishes a port on every host interface"
 );
-
-/// Whether a published port listens on every interface of the host.
-fn all_interfaces(host_ip: Option<&str>) -> bool {
-    matches!(host_ip, None | Some("" | "0.0.0.0" | "::" | "[::]"))
-}
 
 pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
     for svc in t.project.services.values() {
@@ -32,7 +28,7 @@ pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
         };
         for port in svc.get("ports").and_then(|p| p.as_seq()).unwrap_or(&[]) {
             let host_ip = port.get("host_ip").and_then(|h| h.scalar_string());
-            if !all_interfaces(host_ip.as_deref()) {
+            if !binds_all_interfaces(host_ip.as_deref().unwrap_or("")) {
                 continue;
             }
             let target = port

@@ -1,6 +1,7 @@
 //! `conflict`: two services that run together claim the same container name or host port.
 
 use crate::diagnostic::Diagnostic;
+use crate::model::specs::binds_all_interfaces;
 use crate::rules::{run_together, Scope, Summary, TreeScope};
 use crate::source::Span;
 
@@ -39,10 +40,6 @@ type SvcAt = (usize, usize);
 struct Binding<'a> {
     svc: SvcAt,
     port: &'a Port,
-}
-
-fn is_any(ip: &str) -> bool {
-    matches!(ip, "" | "0.0.0.0" | "::" | "[::]")
 }
 
 pub fn summarize(t: &Scope, sum: &mut Summary, _out: &mut Vec<Diagnostic>) {
@@ -169,7 +166,9 @@ pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
                 break;
             }
             let clash = a_svc != b_svc
-                && (is_any(&a.host_ip) || is_any(&b.host_ip) || a.host_ip == b.host_ip);
+                && (binds_all_interfaces(&a.host_ip)
+                    || binds_all_interfaces(&b.host_ip)
+                    || a.host_ip == b.host_ip);
             let Some(sev) = clash.then(|| together(a_svc, b_svc)).flatten() else {
                 continue;
             };
