@@ -511,31 +511,24 @@ fn show_fixes(fixed: &[hylint::check::AppliedFix]) {
 
 /// `--statistics`: findings per rule, most first (then by code), with how many carry a fix.
 fn statistics(outcome: &hylint::check::Outcome, json: bool) -> String {
-    let mut by: std::collections::BTreeMap<(&str, &str), (usize, usize)> = Default::default();
-    for d in &outcome.diagnostics {
-        let e = by.entry((d.code, d.rule)).or_default();
-        e.0 += 1;
-        e.1 += usize::from(d.fix.is_some());
-    }
-    let mut rows: Vec<_> = by.into_iter().collect();
-    rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(&b.0)));
+    let rows = report::rule_counts(outcome);
     if json {
         let v: Vec<serde_json::Value> = rows
             .iter()
-            .map(|((code, name), (n, fixable))| {
-                serde_json::json!({"code": code, "name": name, "count": n, "fixable": fixable})
+            .map(|r| {
+                serde_json::json!({"code": r.code, "name": r.rule, "count": r.count, "fixable": r.fixable})
             })
             .collect();
         return serde_json::to_string_pretty(&v).unwrap_or_default() + "\n";
     }
     let mut out = String::new();
-    for ((code, name), (n, fixable)) in rows {
-        let fix = if fixable > 0 {
-            format!(" ({fixable} fixable)")
+    for r in rows {
+        let fix = if r.fixable > 0 {
+            format!(" ({} fixable)", r.fixable)
         } else {
             String::new()
         };
-        out.push_str(&format!("{n:>6}  {code}  {name}{fix}\n"));
+        out.push_str(&format!("{:>6}  {}  {}{fix}\n", r.count, r.code, r.rule));
     }
     out
 }

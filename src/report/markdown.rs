@@ -4,9 +4,6 @@
 
 use super::{position, printable};
 use crate::check::Outcome;
-use crate::diagnostic::Severity;
-use crate::rules::registry;
-use std::collections::BTreeMap;
 use std::fmt::Write;
 
 const MAX_LISTED: usize = 500;
@@ -38,24 +35,17 @@ pub fn render(outcome: &Outcome) -> String {
             plural(n, "finding"),
             plural(outcome.files, "file")
         );
-        // Per rule: count, fixable count, highest severity (the configuration may change it).
-        let mut by: BTreeMap<&str, (usize, usize, Severity)> = BTreeMap::new();
-        for d in &outcome.diagnostics {
-            let e = by.entry(d.rule).or_insert((0, 0, d.severity));
-            e.0 += 1;
-            e.1 += usize::from(d.fix.is_some());
-            e.2 = e.2.max(d.severity);
-        }
-        let mut rows: Vec<_> = by.into_iter().collect();
-        rows.sort_by(|a, b| b.1 .0.cmp(&a.1 .0).then(a.0.cmp(b.0)));
         out.push_str("| Rule | Code | Severity | Findings | Fixable |\n");
         out.push_str("| --- | --- | --- | ---: | ---: |\n");
-        for (rule, (count, fixable, severity)) in rows {
-            let code = registry::find(rule).map_or("", |r| r.code);
+        for r in super::rule_counts(outcome) {
             let _ = writeln!(
                 out,
-                "| `{rule}` | {code} | {} | {count} | {fixable} |",
-                severity.as_str()
+                "| `{}` | {} | {} | {} | {} |",
+                r.rule,
+                r.code,
+                r.severity.as_str(),
+                r.count,
+                r.fixable
             );
         }
         let _ = writeln!(

@@ -148,6 +148,41 @@ pub fn write_concise<W: std::io::Write + ?Sized>(
     Ok(())
 }
 
+/// Findings of one rule in a run.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleCount {
+    pub code: &'static str,
+    pub rule: &'static str,
+    pub count: usize,
+    /// How many carry a fix.
+    pub fixable: usize,
+    /// The highest severity among them (the configuration may change a rule's).
+    pub severity: crate::diagnostic::Severity,
+}
+
+/// The findings per rule, most first, then by code: what `--statistics`, the full output's
+/// closing lines and the Markdown summary list.
+pub fn rule_counts(outcome: &crate::check::Outcome) -> Vec<RuleCount> {
+    let mut by: std::collections::BTreeMap<(&'static str, &'static str), RuleCount> =
+        Default::default();
+    for d in &outcome.diagnostics {
+        let e = by.entry((d.code, d.rule)).or_insert(RuleCount {
+            code: d.code,
+            rule: d.rule,
+            count: 0,
+            fixable: 0,
+            severity: d.severity,
+        });
+        e.count += 1;
+        e.fixable += usize::from(d.fix.is_some());
+        e.severity = e.severity.max(d.severity);
+    }
+    let mut rows: Vec<RuleCount> = by.into_values().collect();
+    // Stable, so equal counts keep code order.
+    rows.sort_by_key(|r| std::cmp::Reverse(r.count));
+    rows
+}
+
 /// FNV-1a, 64 bits: a stable hash with no dependency.
 fn fnv(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf29ce484222325;
