@@ -7,8 +7,7 @@ use crate::discover;
 use crate::graph::Graph;
 use crate::resolve::{load_project_ahead, LoadOptions, Loaded, Workspace};
 use crate::rules::knowledge::Knowledge;
-use crate::rules::syntax::{duplicate_key, invalid_yaml};
-use crate::rules::{registry, RuleOptions, Scope, Summary, TreeScope};
+use crate::rules::{registry, Reporter, RuleOptions, Scope, Summary, TreeScope};
 use crate::source::{resolve_path, FileId};
 use rayon::prelude::*;
 use std::collections::HashMap;
@@ -143,11 +142,7 @@ fn touched_files<'a>(
 
 /// What one file shows alone: syntax errors, duplicate keys.
 fn file_rules(ws: &Workspace, id: FileId) -> Vec<Diagnostic> {
-    let parsed = ws.parsed(id);
-    let mut out = Vec::new();
-    invalid_yaml::check(&parsed, &mut out);
-    duplicate_key::check(&parsed, &mut out);
-    out
+    crate::rules::file_findings(&ws.parsed(id))
 }
 
 /// What one file shows alone, recorded at its first parse (by the stream or by a project
@@ -328,23 +323,25 @@ fn lint_project(
     let enabled = |name: &str| opts.rules.is_enabled(name);
     let (mut diagnostics, (summary, summarized)) = rayon::join(
         || {
-            registry::CHECKS
+            registry::RULES
                 .par_iter()
-                .filter(|(meta, _)| enabled(meta.name))
-                .flat_map_iter(|(_, check)| {
-                    let mut out = Vec::new();
-                    check(&scope, &mut out);
-                    out
+                .filter(|r| enabled(r.meta.name))
+                .flat_map_iter(|r| {
+                    let mut out = Reporter::new(r.meta, scope.fixes);
+                    r.rule.check(&scope, &mut out);
+                    out.into_findings()
                 })
                 .collect::<Vec<Diagnostic>>()
         },
         || {
             let mut summary = Summary::of(&loaded.project);
             let mut out = Vec::new();
-            for (meta, c) in registry::TREE_CHECKS {
-                if enabled(meta.name) {
-                    (c.summarize)(&scope, &mut summary, &mut out);
+            for r in registry::RULES.iter().filter(|r| enabled(r.meta.name)) {
+                let mut rep = Reporter::new(r.meta, scope.fixes);
+                if let Some(claims) = r.rule.summarize(&scope, &mut rep) {
+                    summary.claims.push((r.meta.name, claims));
                 }
+                out.extend(rep.into_findings());
             }
             (summary, out)
         },
@@ -636,13 +633,13 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
     };
     let (tree_diags, ()) = rayon::join(
         || {
-            registry::TREE_CHECKS
+            registry::RULES
                 .par_iter()
-                .filter(|(meta, _)| opts.rules.is_enabled(meta.name))
-                .flat_map_iter(|(_, c)| {
-                    let mut out = Vec::new();
-                    (c.check)(&tree, &mut out);
-                    out
+                .filter(|r| opts.rules.is_enabled(r.meta.name))
+                .flat_map_iter(|r| {
+                    let mut out = Reporter::new(r.meta, tree.fixes);
+                    r.rule.check_tree(&tree, &mut out);
+                    out.into_findings()
                 })
                 .collect::<Vec<Diagnostic>>()
         },

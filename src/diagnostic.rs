@@ -166,6 +166,28 @@ pub fn sort_and_dedup(diags: &mut Vec<Diagnostic>, file_rank: impl Fn(&Span) -> 
     diags.dedup_by(|a, b| a.rule == b.rule && a.primary == b.primary && a.message == b.message);
 }
 
+/// Whether a rule's findings carry a fix. Declared by each rule and checked when it reports
+/// (`rules::Reporter`): a rule that never fixes cannot slip one in, and one that always fixes
+/// cannot forget to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FixAvailability {
+    Never,
+    /// Some findings: those the rule can fix without guessing.
+    Sometimes,
+    Always,
+}
+
+impl FixAvailability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            FixAvailability::Never => "never",
+            FixAvailability::Sometimes => "sometimes",
+            FixAvailability::Always => "always",
+        }
+    }
+}
+
 /// What identifies and documents a rule. The page under `rules/` is the rule's documentation,
 /// embedded at build time so `hylint explain` and the docs never drift apart.
 #[derive(Debug)]
@@ -176,24 +198,55 @@ pub struct RuleMeta {
     pub code: &'static str,
     pub category: &'static str,
     pub severity: Severity,
-    /// Whether the rule offers a fix.
-    pub fixable: bool,
+    pub fix: FixAvailability,
     /// One line: what the rule finds.
     pub summary: &'static str,
     /// The Markdown page.
     pub doc: &'static str,
 }
 
-/// Declare a rule's metadata from its page `rules/<name>.md`.
+impl RuleMeta {
+    /// Whether the rule offers a fix at all.
+    pub fn fixable(&self) -> bool {
+        self.fix != FixAvailability::Never
+    }
+}
+
+/// Declare a rule: its type (which implements `rules::Rule`) and its metadata, `META`, with the
+/// page `rules/<name>.md`. `build.rs` finds every declaration under `src/rules/<category>/` and
+/// registers the rule: nothing else lists it.
+///
+/// ```ignore
+/// crate::declare_rule! {
+///     StaticIp {
+///         name: "static-ip",
+///         code: "HY101",
+///         category: "policy",
+///         severity: Warning,
+///         fix: Sometimes,
+///         summary: "A service pins a static IP address instead of using Docker DNS",
+///     }
+/// }
+/// ```
 #[macro_export]
-macro_rules! rule_meta {
-    ($name:literal, $code:literal, $cat:literal, $sev:ident, fixable = $fix:literal, $summary:literal) => {
+macro_rules! declare_rule {
+    (
+        $ty:ident {
+            name: $name:literal,
+            code: $code:literal,
+            category: $cat:literal,
+            severity: $sev:ident,
+            fix: $fix:ident,
+            summary: $summary:literal $(,)?
+        }
+    ) => {
+        pub struct $ty;
         pub static META: $crate::diagnostic::RuleMeta = $crate::diagnostic::RuleMeta {
             name: $name,
             code: $code,
             category: $cat,
             severity: $crate::diagnostic::Severity::$sev,
-            fixable: $fix,
+            fix: $crate::diagnostic::FixAvailability::$fix,
             summary: $summary,
             doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $name, ".md")),
         };

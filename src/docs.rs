@@ -6,7 +6,7 @@ use crate::rules::registry::ALL;
 pub fn rule_index() -> String {
     let mut out = String::from(
         "# Rules\n\n<!-- Generated from src/rules by `UPDATE_EXPECT=1 cargo test --test docs`; do not edit. -->\n\n\
-         | code | name | category | severity | fixable | summary |\n| --- | --- | --- | --- | --- | --- |\n",
+         | code | name | category | severity | fix | summary |\n| --- | --- | --- | --- | --- | --- |\n",
     );
     for r in ALL {
         out.push_str(&format!(
@@ -16,7 +16,7 @@ pub fn rule_index() -> String {
             r.name,
             r.category,
             r.severity.as_str(),
-            if r.fixable { "yes" } else { "no" },
+            r.fix.as_str(),
             r.summary.replace('|', "\\|")
         ));
     }

@@ -120,7 +120,7 @@ enum Command {
     Check(CheckArgs),
     /// Print the resolved project as `docker compose config --format json` does
     Model(ModelArgs),
-    /// List every rule: name, code, severity, fixable
+    /// List every rule: name, code, severity, fix availability
     Rules {
         /// Output format
         #[arg(long, default_value = "text", value_parser = ["text", "json"])]
@@ -458,16 +458,16 @@ fn emit(text: &str) -> Result<u8, u8> {
 
 fn rules_table() -> String {
     let mut out = format!(
-        "{:<31} {:<6} {:<9} {:<8} summary\n",
-        "name", "code", "severity", "fixable"
+        "{:<31} {:<6} {:<9} {:<9} summary\n",
+        "name", "code", "severity", "fix"
     );
     for r in registry::ALL {
         out.push_str(&format!(
-            "{:<31} {:<6} {:<9} {:<8} {}\n",
+            "{:<31} {:<6} {:<9} {:<9} {}\n",
             r.name,
             r.code,
             r.severity.as_str(),
-            if r.fixable { "yes" } else { "no" },
+            r.fix.as_str(),
             r.summary
         ));
     }
@@ -484,7 +484,8 @@ fn rules_json() -> String {
                 "code": r.code,
                 "category": r.category,
                 "severity": r.severity.as_str(),
-                "fixable": r.fixable,
+                "fixable": r.fixable(),
+                "fix": r.fix.as_str(),
                 "summary": r.summary,
             })
         })
@@ -1169,9 +1170,7 @@ fn run_model(a: ModelArgs) -> u8 {
     let files = ws.files();
     let mut problems = Vec::new();
     for f in &files {
-        let parsed = ws.parsed(f.id);
-        hylint::rules::syntax::invalid_yaml::check(&parsed, &mut problems);
-        hylint::rules::syntax::duplicate_key::check(&parsed, &mut problems);
+        problems.extend(hylint::rules::file_findings(&ws.parsed(f.id)));
     }
     problems.extend(hylint::rules::resolution::findings(&loaded));
     for d in &problems {

@@ -3,7 +3,7 @@
 //! listed in `TO_CUT`, with why; a listed edge that no longer exists fails the test.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 mod common;
 
@@ -36,8 +36,8 @@ fn module_graph() -> BTreeMap<String, BTreeSet<String>> {
             let used = graph.entry(top.clone()).or_default();
             for c in re.captures_iter(code) {
                 let m = c[1].to_string();
-                // `crate::rule_meta!` is a macro at the crate root, not a module.
-                if m != top && m != "rule_meta" {
+                // `crate::declare_rule!` is a macro at the crate root, not a module.
+                if m != top && m != "declare_rule" {
                     used.insert(m);
                 }
             }
@@ -130,4 +130,67 @@ fn the_cycle_check_finds_cycles() {
     let ring = find_cycle(&g).unwrap();
     assert_eq!(ring.first(), ring.last());
     assert_eq!(ring.len(), 4);
+}
+
+/// The rule files under `src/rules/<category>/`: those that declare a rule.
+fn rule_files() -> Vec<PathBuf> {
+    let mut out = Vec::new();
+    for dir in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("src/rules")).unwrap() {
+        let dir = dir.unwrap().path();
+        if !dir.is_dir() {
+            continue;
+        }
+        for f in std::fs::read_dir(&dir).unwrap() {
+            let f = f.unwrap().path();
+            let text = std::fs::read_to_string(&f).unwrap();
+            if text.contains("crate::declare_rule! {") {
+                out.push(f);
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+#[test]
+fn every_declared_rule_is_registered_under_its_folder() {
+    let files = rule_files();
+    let registered: BTreeSet<(String, String)> = hylint::rules::registry::RULES
+        .iter()
+        .map(|r| (r.meta.category.to_string(), r.meta.name.replace('-', "_")))
+        .collect();
+    let declared: BTreeSet<(String, String)> = files
+        .iter()
+        .map(|f| {
+            let category = f.parent().unwrap().file_name().unwrap();
+            let stem = f.file_stem().unwrap();
+            (
+                category.to_string_lossy().into_owned(),
+                stem.to_string_lossy().into_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(declared, registered, "rule files and the registry differ");
+    assert!(
+        registered.len() >= 20,
+        "the registry lists {}",
+        registered.len()
+    );
+}
+
+/// `cargo fmt` formats the modules it reaches through `mod` declarations; the rule modules are
+/// declared by the generated registry (`build.rs`), so they are checked here. Format them with
+/// `rustfmt --edition 2021 src/rules/*/*.rs`.
+#[test]
+fn rule_files_are_formatted() {
+    let out = std::process::Command::new("rustfmt")
+        .args(["--edition", "2021", "--check"])
+        .args(rule_files())
+        .output()
+        .expect("rustfmt runs (rustup component add rustfmt)");
+    assert!(
+        out.status.success(),
+        "rule files need `rustfmt --edition 2021 src/rules/*/*.rs`:\n{}",
+        String::from_utf8_lossy(&out.stdout)
+    );
 }

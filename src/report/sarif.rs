@@ -98,7 +98,7 @@ pub fn render(outcome: &Outcome) -> Value {
         .iter()
         .map(|r| {
             let mut tags = vec![r.category];
-            let mut props = json!({"code": r.code, "fixable": r.fixable});
+            let mut props = json!({"code": r.code, "fixable": r.fixable()});
             if let Some(score) = security_severity(r.name) {
                 tags.push("security");
                 props["security-severity"] = json!(score);

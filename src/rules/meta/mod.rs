@@ -1,2 +1,3 @@
 //! Rules about hylint's own annotations.
-pub mod unused_suppression;
+// The rule modules (every file here that declares a rule), listed by `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/rules/meta.rs"));

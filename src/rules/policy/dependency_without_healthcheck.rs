@@ -7,19 +7,28 @@
 //! severity.
 
 use super::healthcheck;
-use crate::diagnostic::{Diagnostic, Severity};
+use crate::diagnostic::Severity;
 use crate::model::Service;
 use crate::rules::knowledge::{ImageHealthcheck, Knowledge};
+use crate::rules::Reporter;
 use crate::rules::Scope;
 
-crate::rule_meta!(
-    "dependency-without-healthcheck",
-    "HY104",
-    "policy",
-    Error,
-    fixable = false,
-    "depends_on waits for service_healthy on a service that has no health check"
-);
+crate::declare_rule! {
+    DependencyWithoutHealthcheck {
+        name: "dependency-without-healthcheck",
+        code: "HY104",
+        category: "policy",
+        severity: Error,
+        fix: Never,
+        summary: "depends_on waits for service_healthy on a service that has no health check",
+    }
+}
+
+impl crate::rules::Rule for DependencyWithoutHealthcheck {
+    fn check(&self, t: &Scope, out: &mut Reporter) {
+        check(t, out)
+    }
+}
 
 /// What the service's image declares, as far as hylint can see: the Dockerfile it is built
 /// from (in the tree), else what is known of the image it names.
@@ -151,8 +160,8 @@ fn dockerfile_healthcheck(k: &Knowledge, text: &str, target: Option<&str>) -> Im
     ImageHealthcheck::Unknown
 }
 
-pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
-    let meta = &crate::rules::registry::DEPENDENCY_WITHOUT_HEALTHCHECK;
+fn check(t: &Scope, out: &mut Reporter) {
+    let meta = &META;
     let p = t.project;
     for svc in p.services.values() {
         for (name, dep) in svc.depends_on() {

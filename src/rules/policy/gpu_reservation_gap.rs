@@ -1,21 +1,30 @@
 //! `gpu-reservation-gap`: a GPU workload without a GPU device reservation, and malformed device
 //! reservations.
 
-use crate::diagnostic::{Diagnostic, Fix, Severity};
+use crate::diagnostic::{Fix, Severity};
 use crate::model::Service;
 use crate::rules::fixes::{own_get, own_path, service_fix};
+use crate::rules::Reporter;
 use crate::rules::Scope;
 use crate::yaml::edit::{self, Value};
 use crate::yaml::Typed;
 
-crate::rule_meta!(
-    "gpu-reservation-gap",
-    "HY107",
-    "policy",
-    Warning,
-    fixable = true,
-    "A GPU workload reserves no GPU (deploy.resources.reservations.devices), or a device reservation is malformed"
-);
+crate::declare_rule! {
+    GpuReservationGap {
+        name: "gpu-reservation-gap",
+        code: "HY107",
+        category: "policy",
+        severity: Warning,
+        fix: Sometimes,
+        summary: "A GPU workload reserves no GPU (deploy.resources.reservations.devices), or a device reservation is malformed",
+    }
+}
+
+impl crate::rules::Rule for GpuReservationGap {
+    fn check(&self, t: &Scope, out: &mut Reporter) {
+        check(t, out)
+    }
+}
 
 /// Why a service is a GPU workload, if it is one.
 pub fn gpu_reason(t: &Scope, svc: &Service) -> Option<String> {
@@ -149,8 +158,8 @@ fn reservation_fix(t: &Scope, svc: &Service) -> Option<Fix> {
     )
 }
 
-pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
-    let meta = &crate::rules::registry::GPU_RESERVATION_GAP;
+fn check(t: &Scope, out: &mut Reporter) {
+    let meta = &META;
     {
         let p = t.project;
         for svc in p.services.values() {

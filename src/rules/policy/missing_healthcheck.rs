@@ -1,21 +1,30 @@
 //! `missing-healthcheck`: a long-running service without a health check.
 
 use super::{healthcheck_disabled, is_one_shot};
-use crate::diagnostic::{Diagnostic, Fix};
+use crate::diagnostic::Fix;
 use crate::model::Service;
 use crate::rules::fixes::service_fix;
 use crate::rules::knowledge::ImageHealthcheck;
+use crate::rules::Reporter;
 use crate::rules::Scope;
 use crate::yaml::edit::{self, Value};
 
-crate::rule_meta!(
-    "missing-healthcheck",
-    "HY103",
-    "policy",
-    Warning,
-    fixable = true,
-    "A long-running service has no health check, own or inherited"
-);
+crate::declare_rule! {
+    MissingHealthcheck {
+        name: "missing-healthcheck",
+        code: "HY103",
+        category: "policy",
+        severity: Warning,
+        fix: Sometimes,
+        summary: "A long-running service has no health check, own or inherited",
+    }
+}
+
+impl crate::rules::Rule for MissingHealthcheck {
+    fn check(&self, t: &Scope, out: &mut Reporter) {
+        check(t, out)
+    }
+}
 
 /// Insert the health check known for the image (rules/knowledge.yml). Unsafe: the check runs
 /// inside the container and needs its tools.
@@ -61,8 +70,8 @@ fn is_interactive(svc: &Service) -> bool {
     on("stdin_open") && on("tty")
 }
 
-pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
-    let meta = &crate::rules::registry::MISSING_HEALTHCHECK;
+fn check(t: &Scope, out: &mut Reporter) {
+    let meta = &META;
     {
         let p = t.project;
         for svc in p.services.values() {

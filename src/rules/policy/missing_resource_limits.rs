@@ -1,19 +1,28 @@
 //! `missing-resource-limits`: no CPU and/or memory limit after extends resolution.
 
-use crate::diagnostic::{Applicability, Diagnostic, Fix};
+use crate::diagnostic::{Applicability, Fix};
 use crate::model::Service;
 use crate::rules::fixes::{own_path, service_fix};
+use crate::rules::Reporter;
 use crate::rules::Scope;
 use crate::yaml::edit::{self, Value};
 
-crate::rule_meta!(
-    "missing-resource-limits",
-    "HY105",
-    "policy",
-    Warning,
-    fixable = true,
-    "A service has no CPU and/or memory limit (deploy.resources.limits, or legacy cpus/mem_limit)"
-);
+crate::declare_rule! {
+    MissingResourceLimits {
+        name: "missing-resource-limits",
+        code: "HY105",
+        category: "policy",
+        severity: Warning,
+        fix: Sometimes,
+        summary: "A service has no CPU and/or memory limit (deploy.resources.limits, or legacy cpus/mem_limit)",
+    }
+}
+
+impl crate::rules::Rule for MissingResourceLimits {
+    fn check(&self, t: &Scope, out: &mut Reporter) {
+        check(t, out)
+    }
+}
 
 /// Insert the default limits the configuration sets (none set: no fix). Unsafe: a limit can
 /// starve a service that needs more.
@@ -63,8 +72,8 @@ fn default_limits_fix(
     Some(fix)
 }
 
-pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
-    let meta = &crate::rules::registry::MISSING_RESOURCE_LIMITS;
+fn check(t: &Scope, out: &mut Reporter) {
+    let meta = &META;
     {
         let p = t.project;
         for svc in p.services.values() {

@@ -1,11 +1,6 @@
 //! Policy rules: the seed review's recommendations as checks on the resolved tree.
-pub mod dependency_without_healthcheck;
-pub mod gpu_reservation_gap;
-pub mod missing_healthcheck;
-pub mod missing_resource_limits;
-pub mod redundant_init_container;
-pub mod static_ip;
-pub mod writable_exporter;
+// The rule modules (every file here that declares a rule), listed by `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/rules/policy.rs"));
 
 use crate::model::Service;
 use crate::yaml::Node;

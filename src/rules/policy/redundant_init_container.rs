@@ -2,21 +2,30 @@
 //! image already runs from `/docker-entrypoint-initdb.d/`.
 
 use super::{command_text, is_run_once};
-use crate::diagnostic::{Diagnostic, Fix};
+use crate::diagnostic::Fix;
 use crate::model::{Project, Service};
 use crate::rules::fixes::own_get;
+use crate::rules::Reporter;
 use crate::rules::Scope;
 use crate::yaml::edit;
 use crate::yaml::Node;
 
-crate::rule_meta!(
-    "redundant-init-container",
-    "HY102",
-    "policy",
-    Warning,
-    fixable = true,
-    "A run-once container runs a script the database image already runs from /docker-entrypoint-initdb.d"
-);
+crate::declare_rule! {
+    RedundantInitContainer {
+        name: "redundant-init-container",
+        code: "HY102",
+        category: "policy",
+        severity: Warning,
+        fix: Sometimes,
+        summary: "A run-once container runs a script the database image already runs from /docker-entrypoint-initdb.d",
+    }
+}
+
+impl crate::rules::Rule for RedundantInitContainer {
+    fn check(&self, t: &Scope, out: &mut Reporter) {
+        check(t, out)
+    }
+}
 
 fn binds(svc: &Service) -> impl Iterator<Item = (&str, &str, &Node)> {
     svc.get("volumes")
@@ -110,8 +119,8 @@ fn removal_fix(t: &Scope, p: &Project, svc: &Service) -> Option<Fix> {
     ))
 }
 
-pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
-    let meta = &crate::rules::registry::REDUNDANT_INIT_CONTAINER;
+fn check(t: &Scope, out: &mut Reporter) {
+    let meta = &META;
     {
         let p = t.project;
         for svc in p.services.values() {

@@ -2,22 +2,34 @@
 
 use crate::diagnostic::{Diagnostic, Fix, Severity};
 use crate::model::Service;
-use crate::rules::{Scope, Summary, TreeScope};
+use crate::rules::{Reporter, Rule, Scope, TreeScope};
 use crate::source::Span;
 use crate::yaml::edit;
 use crate::yaml::{Kind, Node};
+use std::any::Any;
 // Tree-wide maps over every pin and use of the tree: foldhash, not SipHash.
 use foldhash::{HashMap, HashMapExt};
 use std::net::IpAddr;
 
-crate::rule_meta!(
-    "static-ip",
-    "HY101",
-    "policy",
-    Warning,
-    fixable = true,
-    "A service pins a static IP address instead of using Docker DNS"
-);
+crate::declare_rule! {
+    StaticIp {
+        name: "static-ip",
+        code: "HY101",
+        category: "policy",
+        severity: Warning,
+        fix: Sometimes,
+        summary: "A service pins a static IP address instead of using Docker DNS",
+    }
+}
+
+impl Rule for StaticIp {
+    fn summarize(&self, t: &Scope, _out: &mut Reporter) -> Option<Box<dyn Any + Send + Sync>> {
+        Some(Box::new(summarize(t)))
+    }
+    fn check_tree(&self, t: &TreeScope, out: &mut Reporter) {
+        check_tree(t, out)
+    }
+}
 
 /// A pinned address, as the checks across projects need it.
 #[derive(Debug)]
@@ -285,9 +297,9 @@ fn addresses(text: &str) -> Vec<IpAddr> {
     found
 }
 
-pub fn summarize(t: &Scope, sum: &mut Summary, _out: &mut Vec<Diagnostic>) {
+fn summarize(t: &Scope) -> Claims {
     let p = t.project;
-    let claims = &mut sum.static_ip;
+    let mut claims = Claims::default();
     let env_keys: Vec<&str> = p
         .services
         .values()
@@ -339,7 +351,7 @@ pub fn summarize(t: &Scope, sum: &mut Summary, _out: &mut Vec<Diagnostic>) {
                 claims.findings.push(PinFinding {
                     addr: text.parse::<IpAddr>().ok(),
                     diag: t
-                        .at_value(&super::super::registry::STATIC_IP, svc, node, msg)
+                        .at_value(&META, svc, node, msg)
                         .with_fix(crate::rules::fix_if(t.fixes, || address_fix(t, node))),
                 });
                 if let Ok(addr) = text.parse::<IpAddr>() {
@@ -423,16 +435,15 @@ pub fn summarize(t: &Scope, sum: &mut Summary, _out: &mut Vec<Diagnostic>) {
             }
         }
     }
+    claims
 }
 
-pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
-    let meta = &super::super::registry::STATIC_IP;
+fn check_tree(t: &TreeScope, out: &mut Reporter) {
+    let meta = &META;
     // Every pin of the tree, in project order: (project, pin).
     let pins: Vec<(usize, &Pin)> = t
-        .summaries
-        .iter()
-        .enumerate()
-        .flat_map(|(pi, s)| s.static_ip.pins.iter().map(move |p| (pi, p)))
+        .claims::<Claims>(&META)
+        .flat_map(|(pi, s)| s.pins.iter().map(move |p| (pi, p)))
         .collect();
     let svc = |(pi, p): (usize, &Pin)| t.service(pi, p.svc);
 
@@ -474,8 +485,8 @@ pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
 
     // An address outside the subnets declared for the network anywhere in the tree.
     let mut subnets: HashMap<&str, Vec<(&str, Span)>> = HashMap::new();
-    for s in t.summaries {
-        for (net, cidr, span) in &s.static_ip.subnets {
+    for (_, s) in t.claims::<Claims>(&META) {
+        for (net, cidr, span) in &s.subnets {
             subnets.entry(net).or_default().push((cidr, *span));
         }
     }
@@ -515,8 +526,8 @@ pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
     // and elsewhere (then removing the pin would break the user).
     let mut needed: foldhash::HashSet<IpAddr> = Default::default();
     let mut used: foldhash::HashSet<IpAddr> = Default::default();
-    for s in t.summaries {
-        for u in &s.static_ip.uses {
+    for (_, s) in t.claims::<Claims>(&META) {
+        for u in &s.uses {
             if by_addr.contains_key(&u.addr) {
                 if u.needs_address {
                     needed.insert(u.addr);
@@ -525,7 +536,7 @@ pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
-        for m in &s.static_ip.mounts {
+        for m in &s.mounts {
             used.extend(
                 addresses(&t.ws.file(m.file).text)
                     .into_iter()
@@ -533,8 +544,8 @@ pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
             );
         }
     }
-    for s in t.summaries {
-        for f in &s.static_ip.findings {
+    for (_, s) in t.claims::<Claims>(&META) {
+        for f in &s.findings {
             if f.addr.is_some_and(|a| needed.contains(&a)) {
                 continue;
             }
@@ -550,8 +561,8 @@ pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
             out.push(d);
         }
     }
-    for (ui, s) in t.summaries.iter().enumerate() {
-        for u in &s.static_ip.uses {
+    for (ui, s) in t.claims::<Claims>(&META) {
+        for u in &s.uses {
             if needed.contains(&u.addr) {
                 continue;
             }
@@ -586,7 +597,7 @@ pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
                 );
             }
         }
-        for m in &s.static_ip.mounts {
+        for m in &s.mounts {
             let f = t.ws.file(m.file);
             let user = &t.service(ui, m.svc).name;
             for addr in addresses(&f.text) {

@@ -1,21 +1,30 @@
 //! `writable-exporter`: a metrics exporter without `read_only: true` or without
 //! `no-new-privileges:true`.
 
-use crate::diagnostic::{Diagnostic, Fix};
+use crate::diagnostic::Fix;
 use crate::model::Service;
 use crate::rules::fixes::{insert_entries, own_get, service_fix};
+use crate::rules::Reporter;
 use crate::rules::Scope;
 use crate::yaml::edit::{self, Value};
 use crate::yaml::Typed;
 
-crate::rule_meta!(
-    "writable-exporter",
-    "HY106",
-    "policy",
-    Warning,
-    fixable = true,
-    "A metrics exporter runs with a writable root filesystem or can gain privileges"
-);
+crate::declare_rule! {
+    WritableExporter {
+        name: "writable-exporter",
+        code: "HY106",
+        category: "policy",
+        severity: Warning,
+        fix: Sometimes,
+        summary: "A metrics exporter runs with a writable root filesystem or can gain privileges",
+    }
+}
+
+impl crate::rules::Rule for WritableExporter {
+    fn check(&self, t: &Scope, out: &mut Reporter) {
+        check(t, out)
+    }
+}
 
 /// A metrics exporter: by its image, or by its name when no image says otherwise (none, or one
 /// built from the tree). `penpot-exporter` running `penpotapp/exporter` renders
@@ -81,8 +90,8 @@ fn harden_fix(t: &Scope, svc: &Service, read_only: bool, nnp: bool) -> Option<Fi
     })
 }
 
-pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
-    let meta = &crate::rules::registry::WRITABLE_EXPORTER;
+fn check(t: &Scope, out: &mut Reporter) {
+    let meta = &META;
     {
         let p = t.project;
         for svc in p.services.values() {

@@ -1,10 +1,14 @@
 //! `include-conflict`: reported by the loader (`crate::resolve`) while it resolves the project.
 
-crate::rule_meta!(
-    "include-conflict",
-    "HY006",
-    "resolution",
-    Error,
-    fixable = false,
-    "A resource is defined both by a file and by a file it includes, differently"
-);
+crate::declare_rule! {
+    IncludeConflict {
+        name: "include-conflict",
+        code: "HY006",
+        category: "resolution",
+        severity: Error,
+        fix: Never,
+        summary: "A resource is defined both by a file and by a file it includes, differently",
+    }
+}
+
+impl crate::rules::Rule for IncludeConflict {}

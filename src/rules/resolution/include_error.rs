@@ -1,10 +1,14 @@
 //! `include-error`: reported by the loader (`crate::resolve`) while it resolves the project.
 
-crate::rule_meta!(
-    "include-error",
-    "HY005",
-    "resolution",
-    Error,
-    fixable = false,
-    "An `include` names a missing or unreadable file, or forms a cycle"
-);
+crate::declare_rule! {
+    IncludeError {
+        name: "include-error",
+        code: "HY005",
+        category: "resolution",
+        severity: Error,
+        fix: Never,
+        summary: "An `include` names a missing or unreadable file, or forms a cycle",
+    }
+}
+
+impl crate::rules::Rule for IncludeError {}

@@ -1,10 +1,14 @@
 //! `invalid-interpolation`: reported by the loader (`crate::resolve`) while it resolves the project.
 
-crate::rule_meta!(
-    "invalid-interpolation",
-    "HY003",
-    "resolution",
-    Error,
-    fixable = false,
-    "A `${...}` template compose cannot parse (missing brace, bad operator)"
-);
+crate::declare_rule! {
+    InvalidInterpolation {
+        name: "invalid-interpolation",
+        code: "HY003",
+        category: "resolution",
+        severity: Error,
+        fix: Never,
+        summary: "A `${...}` template compose cannot parse (missing brace, bad operator)",
+    }
+}
+
+impl crate::rules::Rule for InvalidInterpolation {}

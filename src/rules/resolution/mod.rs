@@ -1,10 +1,7 @@
 //! Rules about resolving a project: include, extends, interpolation. The loader detects these
 //! while it resolves (it is the only place that knows), and reports them with these identities.
-pub mod env_file_error;
-pub mod extends_error;
-pub mod include_conflict;
-pub mod include_error;
-pub mod invalid_interpolation;
+// The rule modules (every file here that declares a rule), listed by `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/rules/resolution.rs"));
 
 use crate::diagnostic::{Diagnostic, RuleMeta};
 use crate::resolve::{LoadProblem, LoadRule, Loaded};

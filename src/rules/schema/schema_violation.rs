@@ -10,14 +10,18 @@ use crate::source::Span;
 use crate::yaml::{Kind, Node, Tag, Typed};
 use serde_json::{json, Map, Value};
 use std::sync::OnceLock;
-crate::rule_meta!(
-    "schema-violation",
-    "HY007",
-    "schema",
-    Error,
-    fixable = false,
-    "A value docker compose refuses: the compose-spec schema, malformed volume or port specs, unbalanced quotes in a command"
-);
+crate::declare_rule! {
+    SchemaViolation {
+        name: "schema-violation",
+        code: "HY007",
+        category: "schema",
+        severity: Error,
+        fix: Never,
+        summary: "A value docker compose refuses: the compose-spec schema, malformed volume or port specs, unbalanced quotes in a command",
+    }
+}
+
+impl crate::rules::Rule for SchemaViolation {}
 
 /// The compose-spec schema embedded in docker compose v2.40.3 (see rules/schema/README.md).
 pub const SCHEMA: &str = include_str!(concat!(

@@ -1,18 +1,27 @@
 //! `duplicate-key`: a mapping defines the same key twice.
 
 use crate::diagnostic::Diagnostic;
+use crate::rules::Reporter;
 use crate::yaml::{Parsed, ProblemKind};
 
-crate::rule_meta!(
-    "duplicate-key",
-    "HY002",
-    "syntax",
-    Error,
-    fixable = false,
-    "A mapping key is defined twice; docker compose refuses the file"
-);
+crate::declare_rule! {
+    DuplicateKey {
+        name: "duplicate-key",
+        code: "HY002",
+        category: "syntax",
+        severity: Error,
+        fix: Never,
+        summary: "A mapping key is defined twice; docker compose refuses the file",
+    }
+}
 
-pub fn check(parsed: &Parsed, out: &mut Vec<Diagnostic>) {
+impl crate::rules::Rule for DuplicateKey {
+    fn check_file(&self, parsed: &Parsed, out: &mut Reporter) {
+        check(parsed, out)
+    }
+}
+
+fn check(parsed: &Parsed, out: &mut Reporter) {
     for p in &parsed.problems {
         if p.kind == ProblemKind::DuplicateKey {
             let mut d = Diagnostic::new(

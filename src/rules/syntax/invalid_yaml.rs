@@ -1,18 +1,27 @@
 //! `invalid-yaml`: the file cannot be read as a compose file at all.
 
 use crate::diagnostic::Diagnostic;
+use crate::rules::Reporter;
 use crate::yaml::{Parsed, ProblemKind};
 
-crate::rule_meta!(
-    "invalid-yaml",
-    "HY001",
-    "syntax",
-    Error,
-    fixable = false,
-    "The file is not valid YAML, not UTF-8, binary, too large, empty, or not a mapping at the top"
-);
+crate::declare_rule! {
+    InvalidYaml {
+        name: "invalid-yaml",
+        code: "HY001",
+        category: "syntax",
+        severity: Error,
+        fix: Never,
+        summary: "The file is not valid YAML, not UTF-8, binary, too large, empty, or not a mapping at the top",
+    }
+}
 
-pub fn check(parsed: &Parsed, out: &mut Vec<Diagnostic>) {
+impl crate::rules::Rule for InvalidYaml {
+    fn check_file(&self, parsed: &Parsed, out: &mut Reporter) {
+        check(parsed, out)
+    }
+}
+
+fn check(parsed: &Parsed, out: &mut Reporter) {
     let mut syntax = false;
     for p in &parsed.problems {
         if matches!(

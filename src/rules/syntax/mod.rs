@@ -1,3 +1,3 @@
 //! Rules about the YAML text itself.
-pub mod duplicate_key;
-pub mod invalid_yaml;
+// The rule modules (every file here that declares a rule), listed by `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/rules/syntax.rs"));

@@ -3,18 +3,27 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::model::specs::binds_all_interfaces;
+use crate::rules::Reporter;
 use crate::rules::Scope;
 
-crate::rule_meta!(
-    "exposed-admin-port",
-    "HY202",
-    "topology",
-    Warning,
-    fixable = false,
-    "A database, cache or admin interface publishes a port on every host interface"
-);
+crate::declare_rule! {
+    ExposedAdminPort {
+        name: "exposed-admin-port",
+        code: "HY202",
+        category: "topology",
+        severity: Warning,
+        fix: Never,
+        summary: "A database, cache or admin interface publishes a port on every host interface",
+    }
+}
 
-pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
+impl crate::rules::Rule for ExposedAdminPort {
+    fn check(&self, t: &Scope, out: &mut Reporter) {
+        check(t, out)
+    }
+}
+
+fn check(t: &Scope, out: &mut Reporter) {
     for svc in t.project.services.values() {
         let Some(image) = svc.image().filter(|i| !i.contains('$')) else {
             continue;

@@ -1,4 +1,4 @@
 //! Topology rules: what the project graph shows and no single file does (who can reach whom,
 //! what faces the host's networks).
-pub mod exposed_admin_port;
-pub mod unreachable_service;
+// The rule modules (every file here that declares a rule), listed by `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/rules/topology.rs"));

@@ -4,17 +4,26 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::model::{Project, Service};
+use crate::rules::Reporter;
 use crate::rules::Scope;
 use std::collections::BTreeSet;
 
-crate::rule_meta!(
-    "unreachable-service",
-    "HY201",
-    "topology",
-    Warning,
-    fixable = false,
-    "A service names another service as a host in its settings, but they share no network"
-);
+crate::declare_rule! {
+    UnreachableService {
+        name: "unreachable-service",
+        code: "HY201",
+        category: "topology",
+        severity: Warning,
+        fix: Never,
+        summary: "A service names another service as a host in its settings, but they share no network",
+    }
+}
+
+impl crate::rules::Rule for UnreachableService {
+    fn check(&self, t: &Scope, out: &mut Reporter) {
+        check(t, out)
+    }
+}
 
 /// The docker networks a service is attached to, or `None` when that is not a question of
 /// compose networks (`network_mode: host`, `none`, `container:...`, or a mode built from a
@@ -105,7 +114,7 @@ fn list(nets: &BTreeSet<String>) -> String {
         .join(", ")
 }
 
-pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
+fn check(t: &Scope, out: &mut Reporter) {
     let p = t.project;
     for svc in p.active_services() {
         let Some(mine) = networks(p, svc, 0) else {

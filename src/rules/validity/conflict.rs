@@ -2,17 +2,29 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::model::specs::binds_all_interfaces;
-use crate::rules::{run_together, Scope, Summary, TreeScope};
+use crate::rules::{run_together, Reporter, Rule, Scope, TreeScope};
 use crate::source::Span;
+use std::any::Any;
 
-crate::rule_meta!(
-    "conflict",
-    "HY013",
-    "validity",
-    Error,
-    fixable = false,
-    "Two services that run together use the same container_name or host port"
-);
+crate::declare_rule! {
+    Conflict {
+        name: "conflict",
+        code: "HY013",
+        category: "validity",
+        severity: Error,
+        fix: Never,
+        summary: "Two services that run together use the same container_name or host port",
+    }
+}
+
+impl Rule for Conflict {
+    fn summarize(&self, t: &Scope, _out: &mut Reporter) -> Option<Box<dyn Any + Send + Sync>> {
+        Some(Box::new(summarize(t)))
+    }
+    fn check_tree(&self, t: &TreeScope, out: &mut Reporter) {
+        check_tree(t, out)
+    }
+}
 
 /// What a project claims that must be unique among services that run together.
 #[derive(Debug, Default)]
@@ -42,8 +54,9 @@ struct Binding<'a> {
     port: &'a Port,
 }
 
-pub fn summarize(t: &Scope, sum: &mut Summary, _out: &mut Vec<Diagnostic>) {
-    let c = &mut sum.conflict;
+fn summarize(t: &Scope) -> Claims {
+    let mut claims = Claims::default();
+    let c = &mut claims;
     for (si, svc) in t.project.services.values().enumerate() {
         if let Some(n) = svc.get("container_name") {
             if let Some(name) = n.scalar_string().filter(|s| !s.is_empty()) {
@@ -84,20 +97,21 @@ pub fn summarize(t: &Scope, sum: &mut Summary, _out: &mut Vec<Diagnostic>) {
             });
         }
     }
+    claims
 }
 
-pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
+fn check_tree(t: &TreeScope, out: &mut Reporter) {
     // Claims grouped by sorting (stable: a group keeps project order), not by hash maps: on a
     // large tree the maps' growth was a third of this check.
     let mut names: Vec<(&str, SvcAt, Span)> = Vec::new();
     // Port specs as ranges, in tree order (a range is not expanded port by port: `1-65535`
     // in a few services would be millions of entries).
     let mut ports: Vec<Binding> = Vec::new();
-    for (pi, sum) in t.summaries.iter().enumerate() {
-        for (name, si, span) in &sum.conflict.names {
+    for (pi, sum) in t.claims::<Claims>(&META) {
+        for (name, si, span) in &sum.names {
             names.push((name.as_str(), (pi, *si), *span));
         }
-        for port in &sum.conflict.ports {
+        for port in &sum.ports {
             ports.push(Binding {
                 svc: (pi, port.svc),
                 port,

@@ -5,16 +5,25 @@
 
 use super::when_enabled;
 use crate::diagnostic::{Diagnostic, Severity};
+use crate::rules::Reporter;
 use crate::rules::Scope;
 
-crate::rule_meta!(
-    "dependency-cycle",
-    "HY014",
-    "validity",
-    Error,
-    fixable = false,
-    "Services depend on each other in a ring (depends_on, links, volumes_from, network_mode); docker compose refuses the project"
-);
+crate::declare_rule! {
+    DependencyCycle {
+        name: "dependency-cycle",
+        code: "HY014",
+        category: "validity",
+        severity: Error,
+        fix: Never,
+        summary: "Services depend on each other in a ring (depends_on, links, volumes_from, network_mode); docker compose refuses the project",
+    }
+}
+
+impl crate::rules::Rule for DependencyCycle {
+    fn check(&self, t: &Scope, out: &mut Reporter) {
+        check(t, out)
+    }
+}
 
 /// Strongly connected components of `edges` (adjacency lists), iteratively (Tarjan): a tree
 /// may chain thousands of services, deeper than a thread's stack would recurse.
@@ -101,7 +110,7 @@ fn ring(edges: &[Vec<usize>], members: &[usize], start: usize) -> Vec<usize> {
     vec![start]
 }
 
-pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
+fn check(t: &Scope, out: &mut Reporter) {
     let p = t.project;
     let services: Vec<_> = p.services.values().collect();
     let position = |name: &str| p.services.get_index_of(name);

@@ -1,19 +1,27 @@
 //! `missing-image`: a service left with neither `image` nor `build` after resolution.
 
 use super::{severity_for, when_enabled};
-use crate::diagnostic::Diagnostic;
+use crate::rules::Reporter;
 use crate::rules::Scope;
 
-crate::rule_meta!(
-    "missing-image",
-    "HY010",
-    "validity",
-    Error,
-    fixable = false,
-    "A service has neither image nor build after extends and merges are resolved"
-);
+crate::declare_rule! {
+    MissingImage {
+        name: "missing-image",
+        code: "HY010",
+        category: "validity",
+        severity: Error,
+        fix: Never,
+        summary: "A service has neither image nor build after extends and merges are resolved",
+    }
+}
 
-pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
+impl crate::rules::Rule for MissingImage {
+    fn check(&self, t: &Scope, out: &mut Reporter) {
+        check(t, out)
+    }
+}
+
+fn check(t: &Scope, out: &mut Reporter) {
     {
         let p = t.project;
         for svc in p.services.values() {

@@ -2,18 +2,27 @@
 
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::resolve::interpolate::VarEvent;
+use crate::rules::Reporter;
 use crate::rules::Scope;
 
-crate::rule_meta!(
-    "missing-variable",
-    "HY012",
-    "validity",
-    Warning,
-    fixable = false,
-    "A variable is not set: `${VAR:?msg}` makes compose refuse the file, `${VAR}` becomes an empty string"
-);
+crate::declare_rule! {
+    MissingVariable {
+        name: "missing-variable",
+        code: "HY012",
+        category: "validity",
+        severity: Warning,
+        fix: Never,
+        summary: "A variable is not set: `${VAR:?msg}` makes compose refuse the file, `${VAR}` becomes an empty string",
+    }
+}
 
-pub fn check(t: &Scope, out: &mut Vec<Diagnostic>) {
+impl crate::rules::Rule for MissingVariable {
+    fn check(&self, t: &Scope, out: &mut Reporter) {
+        check(t, out)
+    }
+}
+
+fn check(t: &Scope, out: &mut Reporter) {
     {
         let p = t.project;
         // Values compose refused once the variable became empty (an extra_hosts entry, a port or

@@ -1,11 +1,8 @@
 //! Rules about what docker compose refuses in a resolved project. Severity follows the profiles
 //! of the run: an error where compose refuses the project as loaded, a warning where the problem
 //! only shows once a profile that is off now is enabled.
-pub mod conflict;
-pub mod dependency_cycle;
-pub mod missing_image;
-pub mod missing_variable;
-pub mod undefined_reference;
+// The rule modules (every file here that declares a rule), listed by `build.rs`.
+include!(concat!(env!("OUT_DIR"), "/rules/validity.rs"));
 
 use crate::diagnostic::Severity;
 use crate::model::{Project, Service};

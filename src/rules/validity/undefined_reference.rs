@@ -4,20 +4,32 @@
 use super::{severity_for, when_enabled};
 use crate::diagnostic::{Diagnostic, Severity};
 use crate::graph::EdgeKind;
-use crate::rules::{Scope, Summary, TreeScope};
+use crate::rules::{Reporter, Rule, Scope, TreeScope};
+use std::any::Any;
 use std::collections::HashMap;
 
-crate::rule_meta!(
-    "undefined-reference",
-    "HY011",
-    "validity",
-    Error,
-    fixable = false,
-    "A service refers to a network, volume, secret, config or service the project does not define or switches off"
-);
+crate::declare_rule! {
+    UndefinedReference {
+        name: "undefined-reference",
+        code: "HY011",
+        category: "validity",
+        severity: Error,
+        fix: Never,
+        summary: "A service refers to a network, volume, secret, config or service the project does not define or switches off",
+    }
+}
 
-pub fn summarize(t: &Scope, sum: &mut Summary, out: &mut Vec<Diagnostic>) {
-    let claims = &mut sum.undefined;
+impl Rule for UndefinedReference {
+    fn summarize(&self, t: &Scope, out: &mut Reporter) -> Option<Box<dyn Any + Send + Sync>> {
+        Some(Box::new(summarize(t, out)))
+    }
+    fn check_tree(&self, t: &TreeScope, out: &mut Reporter) {
+        check_tree(t, out)
+    }
+}
+
+fn summarize(t: &Scope, out: &mut Reporter) -> Claims {
+    let mut claims = Claims::default();
     {
         let (p, g) = (t.project, t.graph);
         let services: Vec<_> = p.services.values().collect();
@@ -150,6 +162,7 @@ pub fn summarize(t: &Scope, sum: &mut Summary, out: &mut Vec<Diagnostic>) {
             .declared
             .extend(map.values().map(|r| (what, r.name.clone(), r.decl)));
     }
+    claims
 }
 
 /// Per project: its findings (references to resources it does not declare are labelled once
@@ -162,16 +175,16 @@ pub struct Claims {
     declared: Vec<(&'static str, String, crate::source::Span)>,
 }
 
-pub fn check_tree(t: &TreeScope, out: &mut Vec<Diagnostic>) {
+fn check_tree(t: &TreeScope, out: &mut Reporter) {
     // First declaration in project order, as a scan of the projects would find it.
     let mut first: HashMap<(&str, &str), crate::source::Span> = HashMap::new();
-    for s in t.summaries {
-        for (what, name, decl) in &s.undefined.declared {
+    for (_, s) in t.claims::<Claims>(&META) {
+        for (what, name, decl) in &s.declared {
             first.entry((what, name.as_str())).or_insert(*decl);
         }
     }
-    for s in t.summaries {
-        let pending = std::mem::take(&mut *s.undefined.pending.lock().expect("pending lock"));
+    for (_, s) in t.claims::<Claims>(&META) {
+        let pending = std::mem::take(&mut *s.pending.lock().expect("pending lock"));
         for (mut d, what, name) in pending {
             if let Some(decl) = first.get(&(what, name.as_str())) {
                 d = d.with_label(
