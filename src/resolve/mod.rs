@@ -11,7 +11,7 @@ pub mod problem;
 pub use crate::model::specs;
 mod workspace;
 
-pub use problem::{LoadProblem, LoadRule};
+pub use problem::{LoadKind, LoadProblem};
 pub use workspace::{Confinement, FileError, Workspace, MAX_FILE_SIZE};
 
 use crate::model::{ExtendsLink, IncludeEdge, NameMap, Project, Resource, Service};
@@ -643,14 +643,14 @@ impl Ctx<'_> {
         let name = item.name().to_string();
         if let Some(existing) = map.get(&name) {
             if !node(existing).same_value(node(&item)) {
-                let mut d = LoadProblem::new(LoadRule::IncludeConflict,
-                        decl(&item),
-                        format!(
-                            "{kind}.{name} conflicts with imported resource: docker compose refuses the project; \
-                             define it in one place, or make both definitions identical"
-                        ),
-                    )
-                    .with_label(decl(existing), "imported definition");
+                let mut d = LoadProblem::new(
+                    LoadKind::IncludeConflict {
+                        section: kind.to_string(),
+                        name: name.clone(),
+                        imported: decl(existing),
+                    },
+                    decl(&item),
+                );
                 if kind == "services" {
                     d = d.with_service(name.clone());
                 }
@@ -698,9 +698,11 @@ impl Ctx<'_> {
                     Ok(id) => id,
                     Err(e) => {
                         self.diags.push(LoadProblem::new(
-                            LoadRule::IncludeError,
+                            LoadKind::IncludeUnreadable {
+                                path: self.ws.display(&abs),
+                                error: e.to_string(),
+                            },
                             p.site(),
-                            format!("cannot include {}: {e}", self.ws.display(&abs)),
                         ));
                         continue;
                     }
@@ -716,11 +718,8 @@ impl Ctx<'_> {
                         .chain(std::iter::once(&id))
                         .map(|f| self.ws.file(*f).display.clone())
                         .collect();
-                    self.diags.push(LoadProblem::new(
-                        LoadRule::IncludeError,
-                        p.site(),
-                        format!("include cycle: {}", chain.join(" -> ")),
-                    ));
+                    self.diags
+                        .push(LoadProblem::new(LoadKind::IncludeCycle { chain }, p.site()));
                     continue;
                 }
                 let sub_dir = match project_dir.and_then(|d| d.as_str()) {
@@ -800,9 +799,8 @@ impl Ctx<'_> {
         normalize::normalize_service(&mut node, dir, &self.envs[env_id], &mut problems);
         for p in problems {
             self.diags.push(LoadProblem::new(
-                LoadRule::SchemaViolation,
+                LoadKind::Invalid { detail: p.message },
                 p.span,
-                format!("{}: docker compose refuses the file", p.message),
             ));
         }
         let Some(ext) = ext else {
@@ -822,9 +820,8 @@ impl Ctx<'_> {
                 .chain(std::iter::once(base_name.clone()))
                 .collect();
             self.diags.push(LoadProblem::new(
-                LoadRule::ExtendsError,
+                LoadKind::ExtendsCycle { chain: names },
                 ext_span,
-                format!("extends cycle: {}", names.join(" -> ")),
             ));
             return Some((node, vec![]));
         }
@@ -839,12 +836,11 @@ impl Ctx<'_> {
                 .map(|s| s.site())
                 .unwrap_or(ext_span);
             self.diags.push(LoadProblem::new(
-                LoadRule::ExtendsError,
+                LoadKind::ExtendsMissingService {
+                    service: base_name.clone(),
+                    file: self.ws.file(base_file).display.clone(),
+                },
                 at,
-                format!(
-                    "cannot extend service \"{base_name}\": no such service in {}",
-                    self.ws.file(base_file).display
-                ),
             ));
             return Some((node, vec![]));
         };
@@ -982,14 +978,14 @@ impl Ctx<'_> {
                 let twin_path = format!("deploy.resources.{}.{}", twin[0], twin[1]);
                 self.diags.push(
                     LoadProblem::new(
-                        LoadRule::SchemaViolation,
+                        LoadKind::LimitsDiffer {
+                            service: service.to_string(),
+                            key: key.to_string(),
+                            twin: twin_path,
+                            other: deployed.site(),
+                        },
                         own.site(),
-                        format!(
-                            "services.{service}: `{key}` and `{twin_path}` differ: docker \
-                             compose refuses the project; keep one of them"
-                        ),
                     )
-                    .with_label(deployed.site(), "the other value")
                     .with_service(service.to_string()),
                 );
             }
@@ -1018,16 +1014,14 @@ impl Ctx<'_> {
                 Ok(t) => t,
                 Err(FileError::NotFound) if !required => continue,
                 Err(e) => {
-                    let what = if e == FileError::NotFound {
-                        "not found".to_string()
-                    } else {
-                        format!("cannot be read: {e}")
-                    };
+                    let what = (e != FileError::NotFound).then(|| e.to_string());
                     self.diags.push(
                         LoadProblem::new(
-                            LoadRule::EnvFileError,
+                            LoadKind::EnvFileUnreadable {
+                                path: shown,
+                                error: what,
+                            },
                             pnode.site(),
-                            format!("env file {shown} {what}: docker compose refuses the project"),
                         )
                         .with_service(service.to_string()),
                     );
@@ -1062,12 +1056,12 @@ impl Ctx<'_> {
                 }
                 Err(e) => self.diags.push(
                     LoadProblem::new(
-                        LoadRule::EnvFileError,
+                        LoadKind::EnvFileSyntax {
+                            path: shown,
+                            line: e.line,
+                            detail: e.message,
+                        },
                         pnode.site(),
-                        format!(
-                            "env file {shown}, line {}: {}: docker compose refuses the project",
-                            e.line, e.message
-                        ),
                     )
                     .with_service(service.to_string()),
                 ),
@@ -1121,9 +1115,11 @@ impl Ctx<'_> {
             }
             Err(e) => {
                 self.diags.push(LoadProblem::new(
-                    LoadRule::ExtendsError,
+                    LoadKind::ExtendsUnreadable {
+                        path: self.ws.display(&abs),
+                        error: e.to_string(),
+                    },
                     fnode.site(),
-                    format!("cannot extend from {}: {e}", self.ws.display(&abs)),
                 ));
                 None
             }
@@ -1390,17 +1386,17 @@ fn interpolate_scalar(
                 Some(Cast::Float) => s.trim().parse::<f64>().is_ok(),
             };
             if !cast_ok {
-                diags.push(LoadProblem::new(LoadRule::InvalidInterpolation,
-                    span,
-                    format!(
-                        "{} interpolates to {s:?}, which compose cannot cast to {}: docker compose refuses the file",
-                        path.join("."),
-                        match cast {
+                diags.push(LoadProblem::new(
+                    LoadKind::InterpolationCast {
+                        field: path.join("."),
+                        value: s.to_string(),
+                        to: match cast {
                             Some(Cast::Bool) => "a boolean",
                             Some(Cast::Int) => "an integer",
                             _ => "a number",
-                        }
-                    ),
+                        },
+                    },
+                    span,
                 ));
             }
             if cast.is_none() || !cast_ok {
@@ -1408,16 +1404,11 @@ fn interpolate_scalar(
             }
         }
         Err(e) => diags.push(LoadProblem::new(
-            LoadRule::InvalidInterpolation,
-            span,
-            if e.limit {
-                format!(
-                    "{}: hylint does not resolve it (docker compose does)",
-                    e.message
-                )
-            } else {
-                format!("{}: docker compose refuses the file", e.message)
+            LoadKind::Interpolation {
+                detail: e.message,
+                beyond_hylint: e.limit,
             },
+            span,
         )),
     }
 }
@@ -1463,11 +1454,6 @@ fn empty_root(
         .problems
         .iter()
         .any(|p| matches!(p.kind, ProblemKind::Syntax | ProblemKind::AliasLimit));
-    (!syntax && parsed.docs.iter().all(|d| d.is_null())).then(|| {
-        LoadProblem::new(
-            LoadRule::InvalidYaml,
-            Span::new(file.id, 0, 0),
-            "empty compose file: docker compose refuses a file with no content",
-        )
-    })
+    (!syntax && parsed.docs.iter().all(|d| d.is_null()))
+        .then(|| LoadProblem::new(LoadKind::EmptyFile, Span::new(file.id, 0, 0)))
 }

@@ -1,58 +1,81 @@
-//! What the loader finds wrong, typed by the rule that reports it. The loader knows where a
-//! problem is and what it is; the rules layer (`rules::resolution::findings`) turns each into
-//! its rule's finding, so the loader needs nothing from the rules.
+//! What the loader finds wrong, typed. The loader knows where a problem is and what it is; the
+//! rule that reports it (`rules::resolution::findings` turns each into its rule's finding)
+//! says it, so the loader needs nothing from the rules.
 
-use crate::diagnostic::{Label, Severity};
 use crate::source::Span;
 
-/// The rule a load problem belongs to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum LoadRule {
-    InvalidYaml,
-    InvalidInterpolation,
-    ExtendsError,
-    IncludeError,
-    IncludeConflict,
-    SchemaViolation,
-    EnvFileError,
+/// What the loader met: the facts of each kind of problem. The rule that reports a kind
+/// writes its message (`rules::resolution::finding` says which rule that is).
+#[derive(Clone, Debug, PartialEq)]
+pub enum LoadKind {
+    /// A project's first file is empty.
+    EmptyFile,
+    /// A resource defined both here and, differently, in an included file.
+    IncludeConflict {
+        /// `services`, `networks`, ...
+        section: String,
+        name: String,
+        /// The included definition.
+        imported: Span,
+    },
+    /// An included file cannot be read.
+    IncludeUnreadable { path: String, error: String },
+    /// Files that include each other, in order, the first repeated at the end.
+    IncludeCycle { chain: Vec<String> },
+    /// `extends.file` cannot be read.
+    ExtendsUnreadable { path: String, error: String },
+    /// Services that extend each other, in order, the first repeated at the end.
+    ExtendsCycle { chain: Vec<String> },
+    /// `extends` names a service its file does not define.
+    ExtendsMissingService { service: String, file: String },
+    /// A value compose refuses as it reads a service (`detail` says which and why).
+    Invalid { detail: String },
+    /// A resource limit set both on the service and under `deploy.resources`, differently.
+    LimitsDiffer {
+        service: String,
+        key: String,
+        twin: String,
+        /// The `deploy.resources` value.
+        other: Span,
+    },
+    /// An `env_file` that is required and missing (`error` is `None`) or unreadable.
+    EnvFileUnreadable { path: String, error: Option<String> },
+    /// An `env_file` line compose cannot parse.
+    EnvFileSyntax {
+        path: String,
+        line: usize,
+        detail: String,
+    },
+    /// An interpolated value compose cannot cast to the type its field needs.
+    InterpolationCast {
+        field: String,
+        value: String,
+        /// `a boolean`, `an integer`, `a number`.
+        to: &'static str,
+    },
+    /// An interpolation compose refuses (`beyond_hylint`: one compose resolves and hylint
+    /// does not).
+    Interpolation { detail: String, beyond_hylint: bool },
 }
 
 /// One problem met while loading a project.
 #[derive(Clone, Debug)]
 pub struct LoadProblem {
-    pub rule: LoadRule,
+    pub kind: LoadKind,
     pub primary: Span,
-    pub message: String,
-    pub labels: Vec<Label>,
     pub service: Option<String>,
-    /// `None`: the rule's own severity.
-    pub severity: Option<Severity>,
 }
 
 impl LoadProblem {
-    pub fn new(rule: LoadRule, primary: Span, message: impl Into<String>) -> Self {
+    pub fn new(kind: LoadKind, primary: Span) -> Self {
         LoadProblem {
-            rule,
+            kind,
             primary,
-            message: message.into(),
-            labels: Vec::new(),
             service: None,
-            severity: None,
         }
-    }
-    pub fn with_label(mut self, span: Span, message: impl Into<String>) -> Self {
-        self.labels.push(Label {
-            span,
-            message: message.into(),
-        });
-        self
     }
     pub fn with_service(mut self, service: impl Into<String>) -> Self {
         self.service = Some(service.into());
-        self
-    }
-    pub fn with_severity(mut self, severity: Severity) -> Self {
-        self.severity = Some(severity);
         self
     }
 }

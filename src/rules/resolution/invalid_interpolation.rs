@@ -1,4 +1,8 @@
-//! `invalid-interpolation`: reported by the loader (`crate::resolve`) while it resolves the project.
+//! `invalid-interpolation`: the loader (`crate::resolve`) meets these problems while it resolves a
+//! project and returns them typed (`resolve::LoadKind`); this file writes the findings.
+
+use crate::diagnostic::Diagnostic;
+use crate::source::Span;
 
 crate::declare_rule! {
     InvalidInterpolation {
@@ -12,3 +16,25 @@ crate::declare_rule! {
 }
 
 impl crate::rules::Rule for InvalidInterpolation {}
+
+/// An interpolated value compose cannot cast to the type of its field (`to`: `a boolean`, ...).
+pub fn cast(at: Span, field: &str, value: &str, to: &str) -> Diagnostic {
+    Diagnostic::new(
+        &META,
+        at,
+        format!(
+            "{field} interpolates to {value:?}, which compose cannot cast to {to}: docker compose \
+             refuses the file"
+        ),
+    )
+}
+
+/// An interpolation compose refuses, or one only compose resolves (`beyond_hylint`).
+pub fn refused(at: Span, detail: &str, beyond_hylint: bool) -> Diagnostic {
+    let message = if beyond_hylint {
+        format!("{detail}: hylint does not resolve it (docker compose does)")
+    } else {
+        format!("{detail}: docker compose refuses the file")
+    };
+    Diagnostic::new(&META, at, message)
+}

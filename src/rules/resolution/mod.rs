@@ -1,34 +1,56 @@
 //! Rules about resolving a project: include, extends, interpolation. The loader detects these
-//! while it resolves (it is the only place that knows), and reports them with these identities.
+//! while it resolves (it is the only place that knows) and returns what it met, typed
+//! (`resolve::LoadKind`); each rule here writes its findings.
 // The rule modules (every file here that declares a rule), listed by `build.rs`.
 include!(concat!(env!("OUT_DIR"), "/rules/resolution.rs"));
 
-use crate::diagnostic::{Diagnostic, RuleMeta};
-use crate::resolve::{LoadProblem, LoadRule, Loaded};
+use crate::diagnostic::Diagnostic;
+use crate::resolve::{LoadKind, LoadProblem, Loaded};
 
-/// The rule that reports a kind of load problem.
-fn meta(rule: LoadRule) -> &'static RuleMeta {
-    use crate::rules::registry as r;
-    match rule {
-        LoadRule::InvalidYaml => &r::INVALID_YAML,
-        LoadRule::InvalidInterpolation => &r::INVALID_INTERPOLATION,
-        LoadRule::ExtendsError => &r::EXTENDS_ERROR,
-        LoadRule::IncludeError => &r::INCLUDE_ERROR,
-        LoadRule::IncludeConflict => &r::INCLUDE_CONFLICT,
-        LoadRule::SchemaViolation => &r::SCHEMA_VIOLATION,
-        LoadRule::EnvFileError => &r::ENV_FILE_ERROR,
-    }
-}
-
-/// A load problem as its rule's finding.
+/// A load problem as the finding of the rule that reports its kind; each rule writes its own
+/// message.
 pub fn finding(p: &LoadProblem) -> Diagnostic {
-    let mut d = Diagnostic::new(meta(p.rule), p.primary, p.message.clone());
-    d.labels = p.labels.clone();
-    d.service = p.service.clone();
-    if let Some(s) = p.severity {
-        d.severity = s;
+    use crate::rules::schema::schema_violation;
+    use crate::rules::syntax::invalid_yaml;
+    use LoadKind as K;
+    let at = p.primary;
+    let d = match &p.kind {
+        K::EmptyFile => invalid_yaml::empty_file(at),
+        K::IncludeConflict {
+            section,
+            name,
+            imported,
+        } => include_conflict::conflict(at, section, name, *imported),
+        K::IncludeUnreadable { path, error } => include_error::unreadable(at, path, error),
+        K::IncludeCycle { chain } => include_error::cycle(at, chain),
+        K::ExtendsUnreadable { path, error } => extends_error::unreadable(at, path, error),
+        K::ExtendsCycle { chain } => extends_error::cycle(at, chain),
+        K::ExtendsMissingService { service, file } => {
+            extends_error::missing_service(at, service, file)
+        }
+        K::Invalid { detail } => schema_violation::invalid(at, detail),
+        K::LimitsDiffer {
+            service,
+            key,
+            twin,
+            other,
+        } => schema_violation::limits_differ(at, service, key, twin, *other),
+        K::EnvFileUnreadable { path, error } => {
+            env_file_error::unreadable(at, path, error.as_deref())
+        }
+        K::EnvFileSyntax { path, line, detail } => env_file_error::syntax(at, path, *line, detail),
+        K::InterpolationCast { field, value, to } => {
+            invalid_interpolation::cast(at, field, value, to)
+        }
+        K::Interpolation {
+            detail,
+            beyond_hylint,
+        } => invalid_interpolation::refused(at, detail, *beyond_hylint),
+    };
+    match &p.service {
+        Some(s) => d.with_service(s),
+        None => d,
     }
-    d
 }
 
 /// The findings of loading a project: its load problems, and what the compose-spec schema

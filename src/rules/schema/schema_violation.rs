@@ -349,3 +349,25 @@ pub fn diagnostics(doc: &Node, problems: Vec<(String, Problem)>) -> Vec<Diagnost
     }
     out
 }
+
+/// A value compose refuses as it reads a service (the loader's normalisation says which).
+pub fn invalid(at: Span, detail: &str) -> Diagnostic {
+    Diagnostic::new(
+        &META,
+        at,
+        format!("{detail}: docker compose refuses the file"),
+    )
+}
+
+/// A limit set on the service and, differently, under `deploy.resources` (`twin`).
+pub fn limits_differ(at: Span, service: &str, key: &str, twin: &str, other: Span) -> Diagnostic {
+    Diagnostic::new(
+        &META,
+        at,
+        format!(
+            "services.{service}: `{key}` and `{twin}` differ: docker compose refuses the \
+             project; keep one of them"
+        ),
+    )
+    .with_label(other, "the other value")
+}

@@ -2,6 +2,7 @@
 
 use crate::diagnostic::Diagnostic;
 use crate::rules::Reporter;
+use crate::source::Span;
 use crate::yaml::{Parsed, ProblemKind};
 
 crate::declare_rule! {
@@ -46,4 +47,14 @@ fn check(parsed: &Parsed, out: &mut Reporter) {
             ));
         }
     }
+}
+
+/// A project's first file is empty (the loader finds it: as an `include` target or an
+/// override, compose takes an empty file as nothing).
+pub fn empty_file(at: Span) -> Diagnostic {
+    Diagnostic::new(
+        &META,
+        at,
+        "empty compose file: docker compose refuses a file with no content",
+    )
 }
