@@ -3,8 +3,10 @@
 //! Data flow: discover → parse (span-preserving YAML) → resolve (include, extends,
 //! interpolation, profiles) → project graph → rules → diagnostics → report.
 
+pub mod alloc;
 pub mod baseline;
 pub mod check;
+pub mod cli;
 pub mod config;
 pub mod diagnostic;
 pub mod discover;
