@@ -37,17 +37,49 @@ pub(super) fn read_changed(path: &Path) -> Result<Vec<PathBuf>, String> {
         .collect())
 }
 
+/// What a `hylint check` run starts from: its options and configuration, and the text of
+/// standard input (by the absolute path it is linted as).
+pub(super) struct Prepared {
+    opts: CheckOptions,
+    config: Config,
+    given: std::collections::HashMap<PathBuf, String>,
+    stdin: bool,
+}
+
+/// `hylint check`: prepare, then write a baseline, fix, or lint; then report.
 pub(super) fn run_check(a: &CheckArgs) -> u8 {
+    let run = match prepare(a) {
+        Ok(r) => r,
+        Err(e) => {
+            say!("error: {e}");
+            return 2;
+        }
+    };
+    if let Some(path) = &a.write_baseline {
+        return write_baseline(&run, path);
+    }
+    let (outcome, fix_failed) = if a.fix || a.diff {
+        match fix(a, &run) {
+            Ok(done) => done,
+            Err(code) => return code,
+        }
+    } else {
+        (check::run_with(&run.opts, run.given.clone()), false)
+    };
+    finish(a, &run.config, outcome, fix_failed)
+}
+
+/// The options of a run from the arguments, the configuration, the changed-files list and
+/// standard input; an error is a usage or configuration error (exit code 2).
+fn prepare(a: &CheckArgs) -> Result<Prepared, String> {
     let stdin = a.paths.iter().any(|p| p.as_os_str() == "-");
     if stdin && a.paths.len() > 1 {
-        say!("error: `-` (standard input) must be the only path");
-        return 2;
+        return Err("`-` (standard input) must be the only path".into());
     }
     if a.stdin_filename.is_some() && !stdin {
-        say!(
-            "error: --stdin-filename names the text read from standard input: give `-` as the path"
+        return Err(
+            "--stdin-filename names the text read from standard input: give `-` as the path".into(),
         );
-        return 2;
     }
     let stdin_name = a
         .stdin_filename
@@ -58,139 +90,127 @@ pub(super) fn run_check(a: &CheckArgs) -> u8 {
     } else {
         start_paths(&a.paths, &a.files)
     };
-    let config = match load_config(a, &paths) {
-        Ok(c) => c,
-        Err(e) => {
-            say!("error: {e}");
-            return 2;
-        }
-    };
-    let mut opts = match check_options(a, paths, &config) {
-        Ok(o) => o,
-        Err(e) => {
-            say!("error: {e}");
-            return 2;
-        }
-    };
+    let config = load_config(a, &paths)?;
+    let mut opts = check_options(a, paths, &config)?;
     if let Some(list) = &a.changed_files {
-        match read_changed(list) {
-            Ok(c) => opts.changed = Some(c),
-            Err(e) => {
-                say!("error: {e}");
-                return 2;
-            }
-        }
+        opts.changed = Some(read_changed(list)?);
     }
     // Standard input is linted as the file it is named as, in that file's place in the tree.
     let mut given = std::collections::HashMap::new();
     if stdin {
-        match read_stdin() {
-            Ok(text) => {
-                let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
-                given.insert(Workspace::new(cwd, true).absolute(&stdin_name), text);
-            }
-            Err(e) => {
-                say!("error: {e}");
-                return 2;
-            }
+        let text = read_stdin()?;
+        let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
+        given.insert(Workspace::new(cwd, true).absolute(&stdin_name), text);
+    }
+    Ok(Prepared {
+        opts,
+        config,
+        given,
+        stdin,
+    })
+}
+
+/// `--write-baseline PATH`: every finding of the run into the baseline.
+fn write_baseline(run: &Prepared, path: &Path) -> u8 {
+    let outcome = check::run_with(&run.opts, run.given.clone());
+    for e in &outcome.errors {
+        say!("error: {e}");
+    }
+    match crate::baseline::write(path, &outcome.ws, &outcome.diagnostics) {
+        Ok(()) => {
+            say!(
+                "Wrote {} findings to {}.",
+                outcome.diagnostics.len(),
+                path.display()
+            );
+            u8::from(!outcome.errors.is_empty()) * 2
+        }
+        Err(e) => {
+            say!("error: {}: {e}", path.display());
+            2
         }
     }
-    if let Some(path) = &a.write_baseline {
-        let outcome = check::run_with(&opts, given);
-        for e in &outcome.errors {
-            say!("error: {e}");
+}
+
+/// `--fix` and `--diff`: the outcome after fixing, and whether writing failed; or, when the
+/// run ends here (`--diff`, standard input), its exit code.
+fn fix(a: &CheckArgs, run: &Prepared) -> Result<(check::Outcome, bool), u8> {
+    let report = crate::fix::run(
+        &run.opts,
+        &crate::fix::FixOptions {
+            unsafe_fixes: a.unsafe_fixes,
+            // From standard input only that text is fixed: other files are not rewritten.
+            only: run.stdin.then(|| run.given.keys().cloned().collect()),
+            given: run.given.clone(),
+            ..Default::default()
+        },
+    );
+    if a.diff {
+        let mut so = std::io::stdout().lock();
+        for c in &report.changes {
+            let _ = so.write_all(crate::fix::unified_diff(c).as_bytes());
         }
-        return match crate::baseline::write(path, &outcome.ws, &outcome.diagnostics) {
-            Ok(()) => {
-                say!(
-                    "Wrote {} findings to {}.",
-                    outcome.diagnostics.len(),
-                    path.display()
-                );
-                u8::from(!outcome.errors.is_empty()) * 2
-            }
-            Err(e) => {
-                say!("error: {}: {e}", path.display());
-                2
-            }
-        };
-    }
-    let mut fix_failed = false;
-    let outcome = if a.fix || a.diff {
-        let report = crate::fix::run(
-            &opts,
-            &crate::fix::FixOptions {
-                unsafe_fixes: a.unsafe_fixes,
-                // From standard input only that text is fixed: other files are not rewritten.
-                only: stdin.then(|| given.keys().cloned().collect()),
-                given: given.clone(),
-                ..Default::default()
-            },
-        );
-        if a.diff {
-            let mut so = std::io::stdout().lock();
-            for c in &report.changes {
-                let _ = so.write_all(crate::fix::unified_diff(c).as_bytes());
-            }
-            if !report.changes.is_empty() {
-                say!(
-                    "Would fix {} finding{} in {} file{} (nothing written).",
-                    report.applied,
-                    if report.applied == 1 { "" } else { "s" },
-                    report.changes.len(),
-                    if report.changes.len() == 1 { "" } else { "s" }
-                );
-            }
-            for r in &report.refused {
-                say!("warning: {r}");
-            }
-            // Like `ruff --diff`: 1 when there is something to fix.
-            return u8::from(!report.changes.is_empty());
+        if !report.changes.is_empty() {
+            say!(
+                "Would fix {} finding{} in {} file{} (nothing written).",
+                report.applied,
+                if report.applied == 1 { "" } else { "s" },
+                report.changes.len(),
+                if report.changes.len() == 1 { "" } else { "s" }
+            );
         }
-        if stdin {
-            return fixed_stdin(a, &config, &given, report);
-        }
-        let written = match crate::fix::write_all(&report.changes, &opts.paths) {
-            Ok(n) => n,
-            Err(errors) => {
-                for (display, e) in errors {
-                    say!("error: {display}: {e}");
-                }
-                fix_failed = true;
-                0
-            }
-        };
         for r in &report.refused {
             say!("warning: {r}");
         }
-        if fix_failed {
-            // Report what is really on disk.
-            let now = check::run(&opts);
-            say!(
-                "Fixed {written} of {} files: fixes are written to every file or to none, and \
-                 some could not be (see above). {} remaining.",
-                report.changes.len(),
-                now.diagnostics.len()
-            );
-            now
-        } else {
-            if a.show_fixes {
-                show_fixes(report.outcome.fixed.as_deref().unwrap_or(&[]));
+        // Like `ruff --diff`: 1 when there is something to fix.
+        return Err(u8::from(!report.changes.is_empty()));
+    }
+    if run.stdin {
+        return Err(fixed_stdin(a, &run.config, &run.given, report));
+    }
+    let mut fix_failed = false;
+    let written = match crate::fix::write_all(&report.changes, &run.opts.paths) {
+        Ok(n) => n,
+        Err(errors) => {
+            for (display, e) in errors {
+                say!("error: {display}: {e}");
             }
-            if !a.quiet {
-                say!(
-                    "Fixed {} finding{} in {written} file{}; {} remaining.",
-                    report.applied,
-                    if report.applied == 1 { "" } else { "s" },
-                    if written == 1 { "" } else { "s" },
-                    report.outcome.diagnostics.len()
-                );
-            }
-            report.outcome
+            fix_failed = true;
+            0
         }
-    } else {
-        check::run_with(&opts, given)
     };
+    for r in &report.refused {
+        say!("warning: {r}");
+    }
+    if fix_failed {
+        // Report what is really on disk.
+        let now = check::run(&run.opts);
+        say!(
+            "Fixed {written} of {} files: fixes are written to every file or to none, and \
+             some could not be (see above). {} remaining.",
+            report.changes.len(),
+            now.diagnostics.len()
+        );
+        return Ok((now, true));
+    }
+    if a.show_fixes {
+        show_fixes(report.outcome.fixed.as_deref().unwrap_or(&[]));
+    }
+    if !a.quiet {
+        say!(
+            "Fixed {} finding{} in {written} file{}; {} remaining.",
+            report.applied,
+            if report.applied == 1 { "" } else { "s" },
+            if written == 1 { "" } else { "s" },
+            report.outcome.diagnostics.len()
+        );
+    }
+    Ok((report.outcome, false))
+}
+
+/// Report the outcome (standard output, `--output`, `--output-file`, `--statistics`) and give
+/// the exit code.
+fn finish(a: &CheckArgs, config: &Config, outcome: check::Outcome, fix_failed: bool) -> u8 {
     let mut failed_output = false;
     for (format, path) in &a.outputs {
         if let Err(e) = render_to_file(*format, a.quiet, &outcome, path) {
@@ -242,7 +262,7 @@ pub(super) fn run_check(a: &CheckArgs) -> u8 {
     if !outcome.errors.is_empty() || fix_failed || failed_output {
         return 2;
     }
-    let code = failing(a, &config, &outcome.diagnostics);
+    let code = failing(a, config, &outcome.diagnostics);
     // The process ends next: freeing every tree one by one would only cost time.
     std::mem::forget(outcome);
     code
