@@ -397,6 +397,49 @@ pub fn run(opts: &CheckOptions) -> Outcome {
     run_with(opts, HashMap::new())
 }
 
+/// `HYLINT_TIMING=1` prints how long each phase of a run took (for profiling, on stderr).
+struct Timer {
+    on: bool,
+    t0: std::time::Instant,
+}
+
+impl Timer {
+    fn new() -> Timer {
+        Timer {
+            on: std::env::var_os("HYLINT_TIMING").is_some(),
+            t0: std::time::Instant::now(),
+        }
+    }
+
+    fn phase(&self, name: &str) {
+        if !self.on {
+            return;
+        }
+        // VmRSS: what the phases so far hold (peak memory is the bench's job).
+        let rss = std::fs::read_to_string("/proc/self/status")
+            .ok()
+            .and_then(|s| {
+                s.lines()
+                    .find(|l| l.starts_with("VmRSS:"))
+                    .map(|l| l.trim_start_matches("VmRSS:").trim().to_string())
+            })
+            .unwrap_or_default();
+        // CPU time of all threads so far: against the wall time, how well a phase uses the
+        // cores.
+        // SAFETY: getrusage writes one struct we own.
+        let cpu = unsafe {
+            let mut u: libc::rusage = std::mem::zeroed();
+            libc::getrusage(libc::RUSAGE_SELF, &mut u);
+            let ms = |t: libc::timeval| t.tv_sec as f64 * 1e3 + t.tv_usec as f64 / 1e3;
+            ms(u.ru_utime) + ms(u.ru_stime)
+        };
+        eprintln!(
+            "hylint timing: {name}: {:.1} ms, cpu {cpu:.0} ms, rss {rss}",
+            self.t0.elapsed().as_secs_f64() * 1000.0
+        );
+    }
+}
+
 /// `run`, reading `overrides` (absolute path → text) instead of those files on disk.
 pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Outcome {
     let cwd = std::env::current_dir().unwrap_or_else(|_| PathBuf::from("/"));
@@ -404,42 +447,93 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
     let ws = Workspace::new(cwd, relative)
         .with_overrides(overrides)
         .confined(opts.confinement.clone());
-    // HYLINT_TIMING=1 prints how long each phase took (for profiling, on stderr).
-    let timing = std::env::var_os("HYLINT_TIMING").is_some();
-    let t0 = std::time::Instant::now();
-    let phase = |name: &str| {
-        if timing {
-            // VmRSS: what the phases so far hold (peak memory is the bench's job).
-            let rss = std::fs::read_to_string("/proc/self/status")
-                .ok()
-                .and_then(|s| {
-                    s.lines()
-                        .find(|l| l.starts_with("VmRSS:"))
-                        .map(|l| l.trim_start_matches("VmRSS:").trim().to_string())
-                })
-                .unwrap_or_default();
-            // CPU time of all threads so far: against the wall time, how well a phase uses the
-            // cores.
-            // SAFETY: getrusage writes one struct we own.
-            let cpu = unsafe {
-                let mut u: libc::rusage = std::mem::zeroed();
-                libc::getrusage(libc::RUSAGE_SELF, &mut u);
-                let ms = |t: libc::timeval| t.tv_sec as f64 * 1e3 + t.tv_usec as f64 / 1e3;
-                ms(u.ru_utime) + ms(u.ru_stime)
-            };
-            eprintln!(
-                "hylint timing: {name}: {:.1} ms, cpu {cpu:.0} ms, rss {rss}",
-                t0.elapsed().as_secs_f64() * 1000.0
-            );
-        }
-    };
+    let timer = Timer::new();
     // Compiling the compose schema and reading the built-in knowledge take milliseconds the
     // first project would otherwise wait for: started now, beside discovery and reading.
     std::thread::spawn(|| {
         crate::rules::schema::schema_violation::validator();
         Knowledge::builtin();
     });
-    // Files whose text is given (standard input) need not exist on disk.
+    let (ids, mut errors) = discover_and_read(&ws, opts, &timer);
+    timer.phase("read");
+    let stream = lint_stream(&ws, opts, &ids);
+    timer.phase("load and lint projects");
+    let Stream {
+        mut linted,
+        facts,
+        discovered,
+        auto_override,
+    } = stream;
+    cover_rings(
+        &ws,
+        opts,
+        &ids,
+        &facts,
+        &discovered,
+        &auto_override,
+        &mut linted,
+    );
+    let mut facts = facts.into_inner().expect("facts lock").facts;
+    let touched = opts.changed.as_ref().map(|changed| {
+        let refs = facts
+            .iter()
+            .map(|(id, f)| (ws.file(*id).path.clone(), &f.refs));
+        let overrides = auto_override
+            .iter()
+            .map(|(id, over)| (ws.file(*id).path.clone(), over));
+        touched_files(&ws, changed, refs, overrides)
+    });
+    let mut diagnostics = syntax_findings(&ws, &ids, &discovered, &mut facts);
+    timer.phase("file rules");
+
+    let mut projects = Vec::new();
+    let mut models = Vec::new();
+    let mut summaries = Vec::with_capacity(linted.len());
+    let mut lists = Vec::with_capacity(linted.len());
+    for (index, l) in linted.into_iter().enumerate() {
+        lists.push(l.diagnostics);
+        errors.extend(l.errors);
+        let mut summary = l.summary;
+        for s in &mut summary.services {
+            s.project = index;
+        }
+        summaries.push(summary);
+        projects.extend(l.loaded);
+        if let Some(json) = l.model {
+            models.push(ProjectModel {
+                root: l.root,
+                files: l.files,
+                json,
+            });
+        }
+    }
+    tree_checks(&ws, opts, summaries, lists, &mut diagnostics);
+    timer.phase("tree rules");
+    filter(&ws, opts, touched.as_ref(), &mut diagnostics);
+    timer.phase("filters");
+    sort(&ws, &mut diagnostics);
+    errors.sort();
+    errors.dedup();
+    timer.phase("sort");
+    let files = ws.files();
+    Outcome {
+        files: files.iter().filter(|f| !ws.is_aux(f.id)).count(),
+        ws,
+        projects,
+        models,
+        diagnostics,
+        errors,
+        fixed: None,
+    }
+}
+
+/// The files the run starts from, read: the paths given, directories walked (files whose text
+/// is given need not exist on disk), and the problems that stopped a path from being read.
+fn discover_and_read(
+    ws: &Workspace,
+    opts: &CheckOptions,
+    timer: &Timer,
+) -> (Vec<FileId>, Vec<String>) {
     let (given, on_disk): (Vec<PathBuf>, Vec<PathBuf>) = opts
         .paths
         .iter()
@@ -450,8 +544,7 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
     if paths.len() >= LARGE_TREE {
         without_huge_pages();
     }
-    phase("discover");
-
+    timer.phase("discover");
     let loaded: Vec<(PathBuf, Result<FileId, String>)> = paths
         .par_iter()
         .map(|p| (p.clone(), ws.load(p).map_err(|e| e.to_string())))
@@ -463,18 +556,32 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
             Err(e) => errors.push(format!("{}: {e}", ws.display(&p))),
         }
     }
-    phase("read");
+    (ids, errors)
+}
 
-    // A project root is a discovered file no other discovered file includes or extends. Rather
-    // than parse every file to learn that and parse most of them again when their projects load
-    // (holding every tree in between costs about seven times the source), the discovered files
-    // are read as a stream in chunks: a chunk's files are parsed for their facts, the ones no
-    // file read so far refers to are linted as projects, and the parses go. A project records
-    // the facts of every file it loads, so an included file is parsed once, by the project.
-    // Files likely to refer to others come first (those that mention `include` or `extends`,
-    // shallowest first): a root is then almost always read before what it includes. A project
-    // whose root turns out to be referenced by a file read later is dropped at the end, so the
-    // outcome does not depend on the order.
+/// What the stream of projects leaves: the projects linted, in discovery order, and what the
+/// rest of the run needs of what it learnt.
+struct Stream {
+    linted: Vec<Linted>,
+    facts: FactsMap,
+    discovered: FastSet<FileId>,
+    /// A directory's default file and the override file merged with it.
+    auto_override: FastMap<FileId, PathBuf>,
+}
+
+/// Lint every project whose root is a discovered file.
+///
+/// A project root is a discovered file no other discovered file includes or extends. Rather
+/// than parse every file to learn that and parse most of them again when their projects load
+/// (holding every tree in between costs about seven times the source), the discovered files
+/// are read as a stream in chunks: a chunk's files are parsed for their facts, the ones no
+/// file read so far refers to are linted as projects, and the parses go. A project records
+/// the facts of every file it loads, so an included file is parsed once, by the project.
+/// Files likely to refer to others come first (those that mention `include` or `extends`,
+/// shallowest first): a root is then almost always read before what it includes. A project
+/// whose root turns out to be referenced by a file read later is dropped at the end, so the
+/// outcome does not depend on the order.
+fn lint_stream(ws: &Workspace, opts: &CheckOptions, ids: &[FileId]) -> Stream {
     let discovered: FastSet<FileId> = ids.iter().copied().collect();
     // A directory's default compose file merged with its override file, as `docker compose`
     // run there merges them (not when files are named with `-f`, nor for files given by path).
@@ -494,7 +601,7 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
         }
     }
     let position: FastMap<FileId, usize> = ids.iter().enumerate().map(|(i, id)| (*id, i)).collect();
-    let mut order = ids.clone();
+    let mut order = ids.to_vec();
     order.sort_by_cached_key(|id| {
         let f = ws.file(*id);
         let refers = f.text.contains("include") || f.text.contains("extends");
@@ -515,7 +622,7 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
     };
     let chunk_len = if opts.chunk == 0 { CHUNK } else { opts.chunk };
     for chunk in order.chunks(chunk_len) {
-        note_facts(&ws, chunk, &facts);
+        note_facts(ws, chunk, &facts);
         take_refs(&mut referenced);
         let roots: Vec<FileId> = chunk
             .iter()
@@ -524,7 +631,7 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
             .collect();
         let done: Vec<Linted> = roots
             .par_iter()
-            .map(|id| lint_project(&ws, *id, opts, &facts, &discovered, &auto_override))
+            .map(|id| lint_project(ws, *id, opts, &facts, &discovered, &auto_override))
             .collect();
         let shared: Vec<FileId> = done
             .iter()
@@ -539,9 +646,25 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
     // Projects whose root a file read later refers to are not projects after all.
     linted.retain(|l| !referenced.contains(&ws.file(l.root).path));
     linted.sort_by_key(|l| position[&l.root]);
-    phase("load and lint projects");
-    // Files that reference each other in a ring (an include cycle) have no root: load the
-    // first one not yet covered as a project of its own, until every file is covered.
+    Stream {
+        linted,
+        facts,
+        discovered,
+        auto_override,
+    }
+}
+
+/// Files that reference each other in a ring (an include cycle) have no root: load the first
+/// one not yet covered as a project of its own, until every file is covered.
+fn cover_rings(
+    ws: &Workspace,
+    opts: &CheckOptions,
+    ids: &[FileId],
+    facts: &FactsMap,
+    discovered: &FastSet<FileId>,
+    auto_override: &FastMap<FileId, PathBuf>,
+    linted: &mut Vec<Linted>,
+) {
     let mut covered: FastSet<FileId> = linted
         .iter()
         .flat_map(|l| l.files.iter().copied())
@@ -558,31 +681,29 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
     });
     for id in &rest {
         if !covered.contains(id) {
-            let l = lint_project(&ws, *id, opts, &facts, &discovered, &auto_override);
+            let l = lint_project(ws, *id, opts, facts, discovered, auto_override);
             ws.evict(&l.files);
             covered.extend(l.files.iter().copied());
             covered.insert(*id);
             linted.push(l);
         }
     }
-    // Syntax findings of every discovered file and of the files only projects found (through
-    // include or extends).
+}
+
+/// Syntax findings of every discovered file and of the files only projects found (through
+/// include or extends): recorded with their facts, or found now for files never parsed.
+fn syntax_findings(
+    ws: &Workspace,
+    ids: &[FileId],
+    discovered: &FastSet<FileId>,
+    facts: &mut FastMap<FileId, Facts>,
+) -> Vec<Diagnostic> {
     let found: Vec<FileId> = ws
         .files()
         .iter()
         .map(|f| f.id)
         .filter(|id| !discovered.contains(id) && !ws.is_aux(*id))
         .collect();
-    let mut facts = facts.into_inner().expect("facts lock").facts;
-    let touched = opts.changed.as_ref().map(|changed| {
-        let refs = facts
-            .iter()
-            .map(|(id, f)| (ws.file(*id).path.clone(), &f.refs));
-        let overrides = auto_override
-            .iter()
-            .map(|(id, over)| (ws.file(*id).path.clone(), over));
-        touched_files(&ws, changed, refs, overrides)
-    });
     let mut diagnostics: Vec<Diagnostic> = Vec::new();
     let mut unread = Vec::new();
     for id in ids.iter().chain(&found) {
@@ -594,39 +715,27 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
     let found_diags: Vec<Diagnostic> = unread
         .par_iter()
         .flat_map_iter(|id| {
-            let out = file_rules(&ws, *id);
+            let out = file_rules(ws, *id);
             ws.evict(&[*id]);
             out
         })
         .collect();
     diagnostics.extend(found_diags);
-    phase("file rules");
+    diagnostics
+}
 
-    let mut summaries = Vec::with_capacity(linted.len());
-    let mut projects = Vec::new();
-    let mut models = Vec::new();
-    let mut lists = Vec::with_capacity(linted.len());
-    for (index, l) in linted.into_iter().enumerate() {
-        lists.push(l.diagnostics);
-        errors.extend(l.errors);
-        let mut summary = l.summary;
-        for s in &mut summary.services {
-            s.project = index;
-        }
-        summaries.push(summary);
-        projects.extend(l.loaded);
-        if let Some(json) = l.model {
-            models.push(ProjectModel {
-                root: l.root,
-                files: l.files,
-                json,
-            });
-        }
-    }
-    // The projects' findings move into one list while the checks across projects run on the
-    // summaries: on a large tree each takes tens of milliseconds, mostly on one core.
+/// The checks across projects, on every project's summary; the projects' own findings
+/// (`lists`) join `diagnostics` meanwhile.
+fn tree_checks(
+    ws: &Workspace,
+    opts: &CheckOptions,
+    summaries: Vec<Summary>,
+    lists: Vec<Vec<Diagnostic>>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    // On a large tree each takes tens of milliseconds, mostly on one core: side by side.
     let tree = TreeScope {
-        ws: &ws,
+        ws,
         summaries: &summaries,
         options: &opts.rules,
         fixes: !opts.drop_fixes,
@@ -655,49 +764,49 @@ pub fn run_with(opts: &CheckOptions, overrides: HashMap<PathBuf, String>) -> Out
     // filters and the sort, which leave a core idle.
     rayon::spawn(move || drop(summaries));
     if opts.drop_fixes {
-        forget_fixes(&mut diagnostics);
+        forget_fixes(diagnostics);
     }
-    phase("tree rules");
+}
+
+/// What the run's options keep: selected rules outside ignored paths, with the configured
+/// severities, not suppressed in the source, in the changed files (`touched`), and not in the
+/// baseline.
+fn filter(
+    ws: &Workspace,
+    opts: &CheckOptions,
+    touched: Option<&FastSet<PathBuf>>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     diagnostics.retain(|d| {
         opts.rules.is_enabled(d.rule)
             && !opts
                 .path_ignores
                 .ignores(&ws.file(d.primary.file).path, d.rule)
     });
-    for d in &mut diagnostics {
+    for d in diagnostics.iter_mut() {
         if let Some(s) = opts.severity.get(d.rule) {
             d.severity = *s;
         }
     }
-    crate::suppress::apply(&ws, &mut diagnostics, true, &|r| opts.rules.is_enabled(r));
-    if let Some(touched) = &touched {
+    crate::suppress::apply(ws, diagnostics, true, &|r| opts.rules.is_enabled(r));
+    if let Some(touched) = touched {
         let files = ws.files();
         let inside = |s: crate::source::Span| touched.contains(&files[s.file.0 as usize].path);
         diagnostics.retain(|d| inside(d.primary) || d.labels.iter().any(|l| inside(l.span)));
     }
     if let Some(b) = &opts.baseline {
-        crate::baseline::apply(b, &ws, &mut diagnostics);
+        crate::baseline::apply(b, ws, diagnostics);
     }
-    phase("filters");
+}
+
+/// Findings in the order they are listed: by displayed file path, then position.
+fn sort(ws: &Workspace, diagnostics: &mut Vec<Diagnostic>) {
     let files = ws.files();
-    // Files ranked by displayed path, the order diagnostics are listed in.
     let mut by_name: Vec<usize> = (0..files.len()).collect();
     by_name.sort_by(|a, b| files[*a].display.cmp(&files[*b].display));
     let mut rank = vec![0; files.len()];
     for (r, i) in by_name.into_iter().enumerate() {
         rank[i] = r;
     }
-    sort_and_dedup(&mut diagnostics, |s| rank[s.file.0 as usize]);
-    errors.sort();
-    errors.dedup();
-    phase("sort");
-    Outcome {
-        files: files.iter().filter(|f| !ws.is_aux(f.id)).count(),
-        ws,
-        projects,
-        models,
-        diagnostics,
-        errors,
-        fixed: None,
-    }
+    sort_and_dedup(diagnostics, |s| rank[s.file.0 as usize]);
 }
