@@ -24,18 +24,9 @@ fn run(format: &str, extra: &[(&str, &str)]) -> String {
     String::from_utf8(out.stdout).unwrap()
 }
 
+/// The output must equal its snapshot `tests/snapshots/<name>.snap` (insta).
 fn snapshot(name: &str, got: &str) {
-    let path = repo_root().join("tests/snapshots").join(name);
-    if std::env::var_os("UPDATE_EXPECT").is_some() {
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(&path, got).unwrap();
-        return;
-    }
-    let want = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        want == got,
-        "{name} differs from tests/snapshots/{name} (UPDATE_EXPECT=1 to accept):\n{got}"
-    );
+    assert_snapshot_in(&repo_root().join("tests/snapshots"), name, got);
 }
 
 fn validate(schema_file: &str, doc: &Value) {

@@ -1,8 +1,9 @@
 //! Rules against their fixtures and their own documentation.
 //!
 //! - `fixtures/rules/<rule>/<case>/`: the full concise output of `hylint check .` in the case
-//!   directory must equal `expected.txt` (regenerate with `UPDATE_EXPECT=1`). A `good*` case must
-//!   give no finding at all; any other case at least one finding of its rule.
+//!   directory must equal the snapshot `expected.snap` (insta: `cargo insta review`, or
+//!   `INSTA_UPDATE=always` to accept). A `good*` case must give no finding at all; any other
+//!   case at least one finding of its rule.
 //! - `rules/<rule>.md`: the "Example" must produce that rule and no other, "Use instead" nothing.
 //!
 //! Each fixture case and each rule page is a test of its own (a libtest-mimic harness), so one
@@ -74,7 +75,7 @@ fn every_rule_has_a_fixture_folder_with_bad_and_good_cases() {
     }
 }
 
-/// One fixture case: its whole concise output equals `expected.txt`; a `good*` case has no
+/// One fixture case: its whole concise output equals its snapshot; a `good*` case has no
 /// finding, any other case a finding of its rule.
 fn fixture_case(rule: &str, case: &Path) -> Result<(), Failed> {
     let name = case.file_name().unwrap().to_string_lossy().into_owned();
@@ -88,22 +89,11 @@ fn fixture_case(rule: &str, case: &Path) -> Result<(), Failed> {
     } else if !rules.contains(rule) {
         failures.push(format!("expected a {rule} finding, got:\n{got}"));
     }
-    let expected_path = case.join("expected.txt");
-    if std::env::var_os("UPDATE_EXPECT").is_some() {
-        std::fs::write(&expected_path, &got).unwrap();
-    } else {
-        let expected = std::fs::read_to_string(&expected_path).unwrap_or_default();
-        if expected != got {
-            failures.push(format!(
-                "output differs from expected.txt (UPDATE_EXPECT=1 to accept)\n--- expected\n{expected}--- got\n{got}"
-            ));
-        }
+    if !failures.is_empty() {
+        return Err(failures.join("\n").into());
     }
-    if failures.is_empty() {
-        Ok(())
-    } else {
-        Err(failures.join("\n").into())
-    }
+    assert_snapshot_in(case, "expected", &got);
+    Ok(())
 }
 
 /// Code blocks of a `## <title>` section; a block starting `# file: PATH` is that file, any

@@ -9,6 +9,32 @@ pub fn repo_root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
+/// hylint's output `got` must equal the snapshot `<dir>/<name>.snap` (insta). A change is
+/// reviewed with `cargo insta review`, or accepted with `INSTA_UPDATE=always`; on CI a
+/// difference fails and nothing is written.
+pub fn assert_snapshot_in(dir: &Path, name: &str, got: &str) {
+    let mut settings = insta::Settings::clone_current();
+    settings.set_snapshot_path(dir);
+    settings.set_prepend_module_to_snapshot(false);
+    settings.set_omit_expression(true);
+    settings.bind(|| insta::assert_snapshot!(name, got));
+}
+
+/// A file generated from the code (documentation, an audit table) must be what the code
+/// generates now; `UPDATE_EXPECT=1` rewrites it. `test` names the test that generates it.
+pub fn assert_generated(rel: &str, generated: &str, test: &str) {
+    let path = repo_root().join(rel);
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::write(&path, generated).unwrap();
+        return;
+    }
+    let current = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        current == generated,
+        "{rel} is stale: run `UPDATE_EXPECT=1 cargo test --test {test}` and commit it"
+    );
+}
+
 pub fn hylint() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_hylint"));
     c.env_clear()
