@@ -2,7 +2,8 @@
 //! C API is meant to be, and tuned for a run that frees each project as it goes.
 
 /// mimalloc, asked as its C API is meant to be used. The loader allocates and frees many small
-/// nodes, which mimalloc does faster than glibc's allocator under rayon (docs/performance.md).
+/// nodes, which mimalloc does faster than glibc's allocator under rayon
+/// (docs/performance-notes.md).
 /// The `mimalloc` crate's allocator calls `mi_malloc_aligned` for every allocation, a slower
 /// path than `mi_malloc`. On 64-bit targets `mi_malloc` aligns every block of 16
 /// bytes or more to 16 (MI_MAX_ALIGN_SIZE; mimalloc's alloc.c asserts it) and smaller ones to
@@ -64,7 +65,7 @@ const MI_OPTION_PURGE_DELAY: i32 = 15;
 
 /// Freed memory goes back to the system after 10 ms, not mimalloc's default of a second: a run
 /// over a large tree frees each project's trees as it goes, and with the default the peak
-/// memory keeps freed pages (docs/performance.md).
+/// memory keeps freed pages (docs/performance-notes.md).
 pub fn tune() {
     // SAFETY: sets a plain integer option; mimalloc reads options atomically.
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, 10) }

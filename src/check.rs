@@ -30,8 +30,7 @@ pub struct CheckOptions {
     pub keep_projects: bool,
     /// Keep each project's resolved model, as compact JSON text (the fix engine compares the
     /// models before and after a pass). Text takes far less memory than the project or the JSON
-    /// value it is written from: on 9990 files, keeping those instead took the engine's peak
-    /// to 2 GiB.
+    /// value it is written from (docs/performance-notes.md).
     pub keep_models: bool,
     /// Forget each finding's fix once found: the output shows none (concise, GitHub, GitLab,
     /// JUnit) and nothing is fixed. A large tree has fixes by the hundred thousand.
@@ -226,8 +225,8 @@ const LARGE_TREE: usize = 1000;
 
 /// The allocator (mimalloc) asks for transparent huge pages: 2 MiB pages the kernel zeroes
 /// whole, however little of each is used. That saves page faults on a small tree, and costs
-/// peak memory on a large one (10 000 files: about 15 MiB, no slower), where memory is the
-/// limit. The kernel applies it to every page faulted in from now on.
+/// peak memory on a large one (docs/performance-notes.md), where memory is the limit. The
+/// kernel applies it to every page faulted in from now on.
 fn without_huge_pages() {
     #[cfg(target_os = "linux")]
     {

@@ -296,7 +296,7 @@ pub fn run(opts: &CheckOptions, fo: &FixOptions) -> Report {
             .collect();
         drop(files);
         // The last check (its findings and fixes, its files) is freed beside the next one,
-        // not held through it (on 9990 files, holding both made the peak 662 MiB, not 500).
+        // not held through it: holding both raised the peak (docs/performance-notes.md).
         let last = out.take();
         rayon::spawn(move || drop(last));
         // The resolved model may change only where the fixes mean to.

@@ -71,8 +71,7 @@ impl SourceFile {
 
     fn line_starts(&self) -> &[u32] {
         self.line_starts.get_or_init(|| {
-            // memchr finds line breaks many bytes at a time (a byte loop was 5 instructions a
-            // byte).
+            // memchr finds line breaks many bytes at a time, not one.
             let mut starts = vec![0u32];
             starts.extend(memchr::memchr_iter(b'\n', self.text.as_bytes()).map(|i| i as u32 + 1));
             starts
@@ -161,8 +160,8 @@ pub fn resolve_path(base: &Path, rel: &str) -> PathBuf {
 }
 
 /// The parts joined with `/` and normalised, in one pass over their bytes and one allocation:
-/// the loader resolves a path for every file reference, mostly with `..` in it (going through
-/// `Path::components` and `PathBuf::push` cost about 3 000 instructions a path).
+/// the loader resolves a path for every file reference, mostly with `..` in it, and going
+/// through `Path::components` and `PathBuf::push` cost far more (docs/performance-notes.md).
 #[cfg(unix)]
 fn normalize_parts(parts: &[&Path]) -> PathBuf {
     use std::os::unix::ffi::OsStringExt;

@@ -8,9 +8,10 @@
 //! Rules are named by name or code. A suppression that suppresses nothing is reported as
 //! `unused-suppression` (with a fix that deletes it).
 
-use crate::diagnostic::{Diagnostic, Edit, Fix};
+use crate::diagnostic::Diagnostic;
 use crate::resolve::Workspace;
-use crate::rules::registry::{self, UNUSED_SUPPRESSION};
+use crate::rules::meta::unused_suppression::{self, META as UNUSED_SUPPRESSION};
+use crate::rules::registry;
 use crate::source::{FileId, Span};
 use std::collections::HashMap;
 
@@ -141,14 +142,7 @@ pub fn apply(
         let file = ws.file(id);
         for s in sups {
             if !s.unknown.is_empty() {
-                diags.push(Diagnostic::new(
-                    &UNUSED_SUPPRESSION,
-                    s.span,
-                    format!(
-                        "suppression names unknown rule {}: `hylint rules` lists them",
-                        s.unknown.join(", ")
-                    ),
-                ));
+                diags.push(unused_suppression::unknown_rules(s.span, &s.unknown));
                 continue;
             }
             // A suppression of rules that are off could not be used.
@@ -159,38 +153,7 @@ pub fn apply(
             {
                 continue;
             }
-            // Delete the comment (and the whole line when it stands alone).
-            let (line, _) = file.line_col(s.span.start as usize);
-            let ls = file.line_start(line);
-            let alone = file.text[ls..s.span.start as usize].trim().is_empty();
-            let end = file.line_start(line + 1).min(file.text.len());
-            let edit = if alone {
-                Edit {
-                    span: Span::new(id, ls, end),
-                    content: String::new(),
-                }
-            } else {
-                let mut start = s.span.start as usize;
-                while start > ls && file.text.as_bytes()[start - 1] == b' ' {
-                    start -= 1;
-                }
-                Edit {
-                    span: Span::new(id, start, s.span.end as usize),
-                    content: String::new(),
-                }
-            };
-            diags.push(
-                Diagnostic::new(
-                    &UNUSED_SUPPRESSION,
-                    s.span,
-                    "this suppression suppresses no finding: remove it".to_string(),
-                )
-                .with_fix(Some(Fix::safe(
-                    "Remove the unused suppression",
-                    vec![edit],
-                    vec![],
-                ))),
-            );
+            diags.push(unused_suppression::unused(&file, s.span));
         }
     }
 }

@@ -7,8 +7,8 @@ use std::sync::OnceLock;
 
 pub const SOURCE: &str = include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/knowledge.yml"));
 
-/// A set of image or name globs (`*` matches any run of characters). Matched by hand: the
-/// regex these compiled into cost about 2 ms of every run's start, for a few calls per service.
+/// A set of image or name globs (`*` matches any run of characters). Matched by hand: compiling
+/// them into a regex delayed every run's start, for a few calls per service.
 #[derive(Debug, Clone)]
 pub struct Globs {
     patterns: Vec<Glob>,

@@ -1,10 +1,10 @@
 //! A fast reader for the YAML compose files are written in: block mappings and sequences,
 //! plain and quoted scalars (over several lines too), literal and folded block scalars, flow
 //! collections, anchors, aliases and the `!reset`/`!override`/`!!type` tags. It gives the
-//! events granit-parser gives, with the same positions; parsing a file (the tree included) is
-//! about four times faster. Anything else (errors, explicit keys, directives, several documents,
-//! indentation indicators, tabs, CR line ends, ...) makes it give up, and the file is read by
-//! granit-parser from the start: this reader never decides what a file means on its own.
+//! events granit-parser gives, with the same positions, in a fraction of the time
+//! (docs/performance-notes.md). Anything else (errors, explicit keys, directives, several
+//! documents, indentation indicators, tabs, CR line ends, ...) makes it give up, and the file is
+//! read by granit-parser from the start: this reader never decides what a file means on its own.
 //! `tests/yaml_fast.rs` compares the two on every YAML file of the corpus and the fixtures, and
 //! on thousands of mutations of them.
 
