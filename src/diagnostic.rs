@@ -201,6 +201,9 @@ pub struct RuleMeta {
     pub fix: FixAvailability,
     /// One line: what the rule finds.
     pub summary: &'static str,
+    /// For rules whose findings weaken a container's isolation: the score code scanning ranks
+    /// them by (SARIF `security-severity`, CVSS-like: 4.0 to 6.9 is medium, 7.0 to 8.9 high).
+    pub security_severity: Option<&'static str>,
     /// The Markdown page.
     pub doc: &'static str,
 }
@@ -210,6 +213,18 @@ impl RuleMeta {
     pub fn fixable(&self) -> bool {
         self.fix != FixAvailability::Never
     }
+}
+
+/// `Some(x)` for a given literal, `None` without one (`declare_rule!`'s optional fields).
+#[doc(hidden)]
+#[macro_export]
+macro_rules! __optional {
+    () => {
+        None
+    };
+    ($x:literal) => {
+        Some($x)
+    };
 }
 
 /// Declare a rule: its type (which implements `rules::Rule`) and its metadata, `META`, with the
@@ -225,6 +240,8 @@ impl RuleMeta {
 ///         severity: Warning,
 ///         fix: Sometimes,
 ///         summary: "A service pins a static IP address instead of using Docker DNS",
+///         // Optional: for findings that weaken a container's isolation.
+///         // security_severity: "5.0",
 ///     }
 /// }
 /// ```
@@ -237,7 +254,8 @@ macro_rules! declare_rule {
             category: $cat:literal,
             severity: $sev:ident,
             fix: $fix:ident,
-            summary: $summary:literal $(,)?
+            summary: $summary:literal
+            $(, security_severity: $security:literal)? $(,)?
         }
     ) => {
         pub struct $ty;
@@ -248,6 +266,7 @@ macro_rules! declare_rule {
             severity: $crate::diagnostic::Severity::$sev,
             fix: $crate::diagnostic::FixAvailability::$fix,
             summary: $summary,
+            security_severity: $crate::__optional!($($security)?),
             doc: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/rules/", $name, ".md")),
         };
     };

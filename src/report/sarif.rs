@@ -67,16 +67,6 @@ fn full_description(r: &crate::rules::RuleMeta) -> String {
     }
 }
 
-/// Rules whose findings weaken a container's isolation: code scanning lists them as security
-/// alerts, ranked by this score (CVSS-like, 4.0 to 6.9 is "medium").
-fn security_severity(rule: &str) -> Option<&'static str> {
-    match rule {
-        "writable-exporter" => Some("4.0"),
-        "exposed-admin-port" => Some("5.0"),
-        _ => None,
-    }
-}
-
 /// Text in a SARIF message with embedded links: `[`, `]` and `\` are literal only escaped.
 fn escape_message(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -99,7 +89,7 @@ pub fn render(outcome: &Outcome) -> Value {
         .map(|r| {
             let mut tags = vec![r.category];
             let mut props = json!({"code": r.code, "fixable": r.fixable()});
-            if let Some(score) = security_severity(r.name) {
+            if let Some(score) = r.security_severity {
                 tags.push("security");
                 props["security-severity"] = json!(score);
             }

@@ -373,6 +373,7 @@ mod tests {
         severity: Severity::Warning,
         fix: FixAvailability::Always,
         summary: "",
+        security_severity: None,
         doc: "",
     };
 

@@ -17,6 +17,7 @@ crate::declare_rule! {
         severity: Warning,
         fix: Sometimes,
         summary: "A metrics exporter runs with a writable root filesystem or can gain privileges",
+        security_severity: "4.0",
     }
 }
 

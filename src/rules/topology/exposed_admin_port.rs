@@ -14,6 +14,7 @@ crate::declare_rule! {
         severity: Warning,
         fix: Never,
         summary: "A database, cache or admin interface publishes a port on every host interface",
+        security_severity: "5.0",
     }
 }
 
