@@ -24,6 +24,38 @@ pub fn rule_index() -> String {
     out
 }
 
+/// The README's list of rules, by kind: generated, so a new rule is listed without editing it.
+pub fn readme_rule_list() -> String {
+    let kinds: [(&str, &[&str]); 4] = [
+        (
+            "what docker compose refuses, all at once",
+            &["syntax", "resolution", "schema", "validity"],
+        ),
+        (
+            "policy, from the review that started the project",
+            &["policy"],
+        ),
+        (
+            "topology, from the project graph (who reaches whom, what faces the host)",
+            &["topology"],
+        ),
+        (
+            "about hylint's own `# hylint: ignore[...]` comments",
+            &["meta"],
+        ),
+    ];
+    let mut out = String::new();
+    for (title, categories) in kinds {
+        let names: Vec<String> = ALL
+            .iter()
+            .filter(|r| categories.contains(&r.category))
+            .map(|r| format!("`{}`", r.name))
+            .collect();
+        out.push_str(&format!("- {title}: {}.\n", names.join(", ")));
+    }
+    out
+}
+
 /// `docs/configuration.md`: the configuration reference, from `config::KEYS`.
 pub fn configuration_reference() -> String {
     let mut out = String::from(

@@ -26,6 +26,32 @@ fn configuration_reference_is_current_and_its_example_parses() {
     hylint::config::load(&p).unwrap();
 }
 
+/// The README's list of rules, between its markers.
+#[test]
+fn readme_rule_list_is_current() {
+    let readme = std::fs::read_to_string(repo_root().join("README.md")).unwrap();
+    let start = readme
+        .find("<!-- rules:start")
+        .expect("README has <!-- rules:start");
+    let start = start + readme[start..].find("-->\n").unwrap() + 4;
+    let end = readme
+        .find("<!-- rules:end -->")
+        .expect("README has <!-- rules:end -->");
+    let mut generated = readme[..start].to_string();
+    generated.push_str(&hylint::docs::readme_rule_list());
+    generated.push_str(&readme[end..]);
+    let list = hylint::docs::readme_rule_list();
+    for r in hylint::rules::registry::ALL {
+        assert!(
+            list.contains(&format!("`{}`", r.name)),
+            "{} (category {}) is in no kind of the README's list (docs::readme_rule_list)",
+            r.name,
+            r.category
+        );
+    }
+    check_generated("README.md", generated);
+}
+
 /// docs/cli.md: every command's `--help`, from clap.
 #[test]
 fn cli_reference_is_current() {
