@@ -3,8 +3,8 @@
 //! validity rules. Every compose file of the corpus and of the fixtures, in three modes: no env
 //! file, the root `.env` (made from `.env.example`), all profiles on.
 //!
-//! The agreement table in docs/validity-agreement.md must be current (`UPDATE_EXPECT=1`
-//! rewrites it).
+//! The agreement table in docs/validity-agreement.md must list the cases run, with hylint's
+//! verdicts (`UPDATE_EXPECT=1` rewrites it).
 
 mod common;
 
@@ -166,7 +166,34 @@ fn validity_agrees_with_docker_compose() {
             if r.agree { "yes" } else { "**no**" }
         ));
     }
-    assert_generated("docs/validity-agreement.md", &table, "validity");
+    // Where compose's project has two problems, which one it reports first varies between
+    // runs (its maps are unordered), and with it the class in the table's compose column:
+    // that column is rewritten but not compared.
+    let mask = |t: &str| -> String {
+        t.lines()
+            .map(|l| match l.strip_prefix("| ") {
+                Some(row) if row.split(" | ").count() == 5 => {
+                    let cols: Vec<&str> = row.split(" | ").collect();
+                    format!(
+                        "| {} | {} | _ | {} | {}",
+                        cols[0], cols[1], cols[3], cols[4]
+                    )
+                }
+                _ => l.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("\n")
+    };
+    let path = repo_root().join("docs/validity-agreement.md");
+    if std::env::var_os("UPDATE_EXPECT").is_some() {
+        std::fs::write(&path, &table).unwrap();
+    } else {
+        let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            mask(&on_disk) == mask(&table),
+            "docs/validity-agreement.md is stale: run `UPDATE_EXPECT=1 cargo test --test validity` and commit it"
+        );
+    }
     eprintln!("{} cases, {} rejected by compose", rows.len(), rejected);
     assert!(rows.len() > 150, "too few cases: {}", rows.len());
     assert!(
