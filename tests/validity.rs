@@ -184,16 +184,7 @@ fn validity_agrees_with_docker_compose() {
             .collect::<Vec<_>>()
             .join("\n")
     };
-    let path = repo_root().join("docs/validity-agreement.md");
-    if std::env::var_os("UPDATE_EXPECT").is_some() {
-        std::fs::write(&path, &table).unwrap();
-    } else {
-        let on_disk = std::fs::read_to_string(&path).unwrap_or_default();
-        assert!(
-            mask(&on_disk) == mask(&table),
-            "docs/validity-agreement.md is stale: run `UPDATE_EXPECT=1 cargo test --test validity` and commit it"
-        );
-    }
+    assert_generated_as("docs/validity-agreement.md", &table, "validity", mask);
     eprintln!("{} cases, {} rejected by compose", rows.len(), rejected);
     assert!(rows.len() > 150, "too few cases: {}", rows.len());
     assert!(

@@ -82,9 +82,6 @@ impl Reporter {
             found: Vec::new(),
         }
     }
-    pub fn meta(&self) -> &'static RuleMeta {
-        self.meta
-    }
     /// A finding of this rule at `span`.
     pub fn diagnostic(&self, span: Span, message: impl Into<String>) -> Diagnostic {
         Diagnostic::new(self.meta, span, message)
