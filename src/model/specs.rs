@@ -1,6 +1,25 @@
 //! Parsers for the compact string forms compose accepts: volume and port specs, shell words,
 //! durations and byte sizes. Each returns an error message on input compose would reject.
 
+/// compose-go's toBoolean: how compose casts a string in a boolean field.
+pub fn lenient_bool(s: &str) -> Option<bool> {
+    match s.to_ascii_lowercase().as_str() {
+        "y" | "yes" | "true" | "on" => Some(true),
+        "n" | "no" | "false" | "off" => Some(false),
+        _ => None,
+    }
+}
+
+/// A boolean field as compose reads it: a YAML boolean, or a string it casts (`"true"`,
+/// `"yes"`, `on`, ...); `None` when it is neither.
+pub fn compose_bool(n: &crate::yaml::Node) -> Option<bool> {
+    match n.typed() {
+        crate::yaml::Typed::Bool(b) => Some(b),
+        crate::yaml::Typed::Str(s) => lenient_bool(s),
+        _ => None,
+    }
+}
+
 /// A parsed short-syntax volume: `[SOURCE:]TARGET[:MODE]`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct VolumeSpec {

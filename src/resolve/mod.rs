@@ -1268,15 +1268,6 @@ fn cast_for(path: &[&str]) -> Option<Cast> {
     })
 }
 
-/// compose-go's toBoolean.
-fn lenient_bool(s: &str) -> Option<bool> {
-    match s.to_ascii_lowercase().as_str() {
-        "y" | "yes" | "true" | "on" => Some(true),
-        "n" | "no" | "false" | "off" => Some(false),
-        _ => None,
-    }
-}
-
 /// A copy of `n` with every scalar value (not keys) interpolated, recording variable uses with
 /// the span of the `${...}` text where it can be found in the source. The result is a string,
 /// except in the fields compose casts (booleans, numbers), where a value that does not cast is
@@ -1375,7 +1366,7 @@ fn interpolate_scalar(
             let cast = cast_for(path);
             let cast_ok = match cast {
                 None => true,
-                Some(Cast::Bool) => match lenient_bool(s) {
+                Some(Cast::Bool) => match crate::model::specs::lenient_bool(s) {
                     Some(b) => {
                         *s = b.to_string().into();
                         true

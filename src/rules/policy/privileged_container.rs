@@ -1,7 +1,7 @@
 //! `privileged-container`: a service runs with `privileged: true`.
 
+use crate::model::specs::compose_bool;
 use crate::rules::{Reporter, Scope};
-use crate::yaml::Typed;
 
 crate::declare_rule! {
     PrivilegedContainer {
@@ -21,8 +21,8 @@ impl crate::rules::Rule for PrivilegedContainer {
             let Some(value) = svc.get("privileged") else {
                 continue;
             };
-            // After interpolation, as compose casts it: `"${PRIVILEGED:-true}"` counts too.
-            if value.typed() != Typed::Bool(true) {
+            // As compose casts it: `"yes"` and `${PRIVILEGED:-true}` count too.
+            if compose_bool(value) != Some(true) {
                 continue;
             }
             let message = format!(

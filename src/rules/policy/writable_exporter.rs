@@ -2,12 +2,12 @@
 //! `no-new-privileges:true`.
 
 use crate::diagnostic::Fix;
+use crate::model::specs::compose_bool;
 use crate::model::Service;
 use crate::rules::fixes::{insert_entries, own_get, service_fix};
 use crate::rules::Reporter;
 use crate::rules::Scope;
 use crate::yaml::edit::{self, Value};
-use crate::yaml::Typed;
 
 crate::declare_rule! {
     WritableExporter {
@@ -100,7 +100,8 @@ fn check(t: &Scope, out: &mut Reporter) {
                 continue;
             }
             let ro = svc.get("read_only");
-            let read_only = matches!(ro.map(|r| r.typed()), Some(Typed::Bool(true)));
+            // As compose casts it: `read_only: "true"` is read-only too.
+            let read_only = ro.and_then(compose_bool) == Some(true);
             let nnp = has_no_new_privileges(svc);
             let mut missing = Vec::new();
             if !read_only {
