@@ -88,10 +88,7 @@ pub struct Resource {
 
 impl Resource {
     pub fn external(&self) -> bool {
-        matches!(
-            self.node.get("external").map(|e| e.typed()),
-            Some(crate::yaml::Typed::Bool(true))
-        )
+        self.node.get("external").and_then(specs::compose_bool) == Some(true)
     }
 }
 

@@ -10,12 +10,11 @@ pub fn lenient_bool(s: &str) -> Option<bool> {
     }
 }
 
-/// A boolean field as compose reads it: a YAML boolean, or a string it casts (`"true"`,
-/// `"yes"`, `on`, ...); `None` when it is neither.
+/// A boolean field of a loaded project. The loader casts the strings compose casts (`"yes"`,
+/// `on`, `${FLAG:-true}`), so a boolean is a YAML boolean here; `None` for anything else.
 pub fn compose_bool(n: &crate::yaml::Node) -> Option<bool> {
     match n.typed() {
         crate::yaml::Typed::Bool(b) => Some(b),
-        crate::yaml::Typed::Str(s) => lenient_bool(s),
         _ => None,
     }
 }

@@ -1257,6 +1257,45 @@ const CASTS: &[(&[&str], Cast)] = &[
     (&["configs", "*", "external"], Cast::Bool),
 ];
 
+/// Whether a value at `path`, or under it, is one compose casts. The loader asks for every key
+/// of every service: the last key is looked up first among the keys the patterns have at its
+/// depth, which rejects most at once.
+fn cast_may_apply(path: &[&str]) -> bool {
+    static AT_DEPTH: std::sync::OnceLock<Vec<(bool, Vec<&'static str>)>> =
+        std::sync::OnceLock::new();
+    let at_depth = AT_DEPTH.get_or_init(|| {
+        let deepest = CASTS.iter().map(|(p, _)| p.len()).max().unwrap_or(0);
+        (0..deepest)
+            .map(|d| {
+                let mut keys: Vec<&'static str> = CASTS
+                    .iter()
+                    .filter_map(|(p, _)| p.get(d).copied())
+                    .collect();
+                keys.sort_unstable();
+                keys.dedup();
+                (keys.contains(&"*"), keys)
+            })
+            .collect()
+    });
+    let Some(last) = path.last() else {
+        return true;
+    };
+    match at_depth.get(path.len() - 1) {
+        None => return false,
+        Some((any, keys)) if !(*any && *last != "[]") && keys.binary_search(last).is_err() => {
+            return false
+        }
+        _ => {}
+    }
+    CASTS.iter().any(|(pat, _)| {
+        pat.len() >= path.len()
+            && pat
+                .iter()
+                .zip(path)
+                .all(|(p, s)| *p == "*" && *s != "[]" || p == s)
+    })
+}
+
 fn cast_for(path: &[&str]) -> Option<Cast> {
     CASTS.iter().find_map(|(pat, c)| {
         (pat.len() == path.len()
@@ -1271,8 +1310,9 @@ fn cast_for(path: &[&str]) -> Option<Cast> {
 /// A copy of `n` with every scalar value (not keys) interpolated, recording variable uses with
 /// the span of the `${...}` text where it can be found in the source. The result is a string,
 /// except in the fields compose casts (booleans, numbers), where a value that does not cast is
-/// an error. The parse stays as it was; the copy shares every collection in which nothing
-/// changed with it (most of a file has no `$`). `None` when nothing in `n` changes.
+/// an error. compose casts the strings written there too (`privileged: "yes"` is `true`).
+/// The parse stays as it was; the copy shares every collection in which nothing changed with
+/// it (most of a file has no `$` and no such string). `None` when nothing in `n` changes.
 fn interpolated_change<'a>(
     n: &'a Node,
     path: &mut Vec<&'a str>,
@@ -1282,7 +1322,12 @@ fn interpolated_change<'a>(
     diags: &mut Vec<LoadProblem>,
 ) -> Option<Node> {
     if !n.may_hold_dollar() {
-        return None;
+        if !cast_may_apply(path) {
+            return None;
+        }
+        if let Kind::Scalar(_) = &n.kind {
+            return cast_literal(n, path, diags);
+        }
     }
     match &n.kind {
         Kind::Scalar(_) => {
@@ -1336,6 +1381,61 @@ fn changed_list<'a, T: Clone>(
     out
 }
 
+/// `s` as compose casts it to `cast`, written as YAML reads that type back; `None` when it
+/// does not cast.
+fn cast_value(cast: Cast, s: &str) -> Option<String> {
+    Some(match cast {
+        Cast::Bool => crate::model::specs::lenient_bool(s)?.to_string(),
+        // Go's strconv.Atoi and ParseFloat: no surrounding space.
+        Cast::Int => s.parse::<i64>().ok()?.to_string(),
+        Cast::Float => {
+            s.parse::<f64>().ok()?;
+            s.to_string()
+        }
+    })
+}
+
+/// A string written where compose casts, as compose casts it: `"yes"` in a boolean field is
+/// `true`, `"8080"` in an integer field `8080`. `None` when it is already typed so, or does not
+/// cast (then compose refuses the file, and so is it reported).
+fn cast_literal(n: &Node, path: &[&str], diags: &mut Vec<LoadProblem>) -> Option<Node> {
+    let cast = cast_for(path)?;
+    let crate::yaml::Typed::Str(s) = n.typed() else {
+        return None;
+    };
+    let Some(value) = cast_value(cast, s) else {
+        diags.push(cast_problem(Some(cast), path, s, n.span, false));
+        return None;
+    };
+    let mut out = n.clone();
+    out.kind = Kind::Scalar(value.into());
+    out.style = crate::yaml::Style::Plain;
+    (out.typed() != n.typed()).then_some(out)
+}
+
+/// A value that does not cast to what its field needs.
+fn cast_problem(
+    cast: Option<Cast>,
+    path: &[&str],
+    value: &str,
+    span: Span,
+    interpolated: bool,
+) -> LoadProblem {
+    LoadProblem::new(
+        LoadKind::InterpolationCast {
+            field: path.join("."),
+            value: value.to_string(),
+            to: match cast {
+                Some(Cast::Bool) => "a boolean",
+                Some(Cast::Int) => "an integer",
+                _ => "a number",
+            },
+            interpolated,
+        },
+        span,
+    )
+}
+
 /// Interpolate one scalar in place (see `interpolated_change`).
 fn interpolate_scalar(
     n: &mut Node,
@@ -1366,33 +1466,24 @@ fn interpolate_scalar(
             let cast = cast_for(path);
             let cast_ok = match cast {
                 None => true,
-                Some(Cast::Bool) => match crate::model::specs::lenient_bool(s) {
-                    Some(b) => {
-                        *s = b.to_string().into();
+                Some(c) => match cast_value(c, s) {
+                    Some(v) => {
+                        *s = v.into();
                         true
                     }
                     None => false,
                 },
-                Some(Cast::Int) => s.trim().parse::<i64>().is_ok(),
-                Some(Cast::Float) => s.trim().parse::<f64>().is_ok(),
             };
             if !cast_ok {
-                diags.push(LoadProblem::new(
-                    LoadKind::InterpolationCast {
-                        field: path.join("."),
-                        value: s.to_string(),
-                        to: match cast {
-                            Some(Cast::Bool) => "a boolean",
-                            Some(Cast::Int) => "an integer",
-                            _ => "a number",
-                        },
-                    },
-                    span,
-                ));
+                diags.push(cast_problem(cast, path, s, span, true));
             }
-            if cast.is_none() || !cast_ok {
-                n.style = crate::yaml::Style::DoubleQuoted;
-            }
+            // A cast value reads back as its type, however it was quoted; anything else as the
+            // string it is.
+            n.style = if cast.is_some() && cast_ok {
+                crate::yaml::Style::Plain
+            } else {
+                crate::yaml::Style::DoubleQuoted
+            };
         }
         Err(e) => diags.push(LoadProblem::new(
             LoadKind::Interpolation {

@@ -46,12 +46,14 @@ pub enum LoadKind {
         line: usize,
         detail: String,
     },
-    /// An interpolated value compose cannot cast to the type its field needs.
+    /// A value compose cannot cast to the type its field needs (`interpolated`: the value
+    /// after interpolation; else as written).
     InterpolationCast {
         field: String,
         value: String,
         /// `a boolean`, `an integer`, `a number`.
         to: &'static str,
+        interpolated: bool,
     },
     /// An interpolation compose refuses (`beyond_hylint`: one compose resolves and hylint
     /// does not).

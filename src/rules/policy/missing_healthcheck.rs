@@ -61,12 +61,7 @@ fn known_healthcheck_fix(t: &Scope, svc: &Service) -> Option<Fix> {
 /// An interactive tool container (`stdin_open: true` and `tty: true`, a shell to `exec` into)
 /// serves nothing a health check could probe.
 fn is_interactive(svc: &Service) -> bool {
-    let on = |k: &str| {
-        matches!(
-            svc.get(k).map(|v| v.typed()),
-            Some(crate::yaml::Typed::Bool(true))
-        )
-    };
+    let on = |k: &str| svc.get(k).and_then(crate::model::specs::compose_bool) == Some(true);
     on("stdin_open") && on("tty")
 }
 

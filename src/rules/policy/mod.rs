@@ -197,10 +197,7 @@ pub fn healthcheck_disabled(svc: &Service) -> bool {
     let Some(h) = svc.get("healthcheck") else {
         return false;
     };
-    let disabled = matches!(
-        h.get("disable").map(|d| d.typed()),
-        Some(crate::yaml::Typed::Bool(true))
-    );
+    let disabled = h.get("disable").and_then(crate::model::specs::compose_bool) == Some(true);
     let none_test = h
         .get("test")
         .and_then(|t| t.as_seq())

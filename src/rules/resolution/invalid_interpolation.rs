@@ -17,13 +17,19 @@ crate::declare_rule! {
 
 impl crate::rules::Rule for InvalidInterpolation {}
 
-/// An interpolated value compose cannot cast to the type of its field (`to`: `a boolean`, ...).
-pub fn cast(at: Span, field: &str, value: &str, to: &str) -> Diagnostic {
+/// A value compose cannot cast to the type of its field (`to`: `a boolean`, ...), after
+/// interpolation or as written.
+pub fn cast(at: Span, field: &str, value: &str, to: &str, interpolated: bool) -> Diagnostic {
+    let what = if interpolated {
+        "interpolates to"
+    } else {
+        "is"
+    };
     Diagnostic::new(
         &META,
         at,
         format!(
-            "{field} interpolates to {value:?}, which compose cannot cast to {to}: docker compose \
+            "{field} {what} {value:?}, which compose cannot cast to {to}: docker compose \
              refuses the file"
         ),
     )

@@ -39,9 +39,12 @@ pub fn finding(p: &LoadProblem) -> Diagnostic {
             env_file_error::unreadable(at, path, error.as_deref())
         }
         K::EnvFileSyntax { path, line, detail } => env_file_error::syntax(at, path, *line, detail),
-        K::InterpolationCast { field, value, to } => {
-            invalid_interpolation::cast(at, field, value, to)
-        }
+        K::InterpolationCast {
+            field,
+            value,
+            to,
+            interpolated,
+        } => invalid_interpolation::cast(at, field, value, to, *interpolated),
         K::Interpolation {
             detail,
             beyond_hylint,
