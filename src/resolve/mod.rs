@@ -1397,7 +1397,7 @@ fn cast_value(cast: Cast, s: &str) -> Option<String> {
 
 /// A string written where compose casts, as compose casts it: `"yes"` in a boolean field is
 /// `true`, `"8080"` in an integer field `8080`. `None` when it is already typed so, or does not
-/// cast (then compose refuses the file, and so is it reported).
+/// cast (compose refuses the file then, and it is reported).
 fn cast_literal(n: &Node, path: &[&str], diags: &mut Vec<LoadProblem>) -> Option<Node> {
     let cast = cast_for(path)?;
     let crate::yaml::Typed::Str(s) = n.typed() else {
