@@ -366,16 +366,15 @@ fn lint_project(
         serde_json::to_string(&crate::model::json::compose_json_of(&loaded.project, true))
             .expect("a JSON value serialises")
     });
-    // The project's own findings move out of it unless the caller keeps the project.
+    diagnostics.extend(loader_findings);
+    // The project's errors and files move out of it unless the caller keeps the project.
     let (errors, files, kept) = if opts.keep_projects {
-        diagnostics.extend(loader_findings);
         (
             loaded.errors.clone(),
             loaded.project.files.clone(),
             Some(loaded),
         )
     } else {
-        diagnostics.extend(loader_findings);
         (loaded.errors, loaded.project.files, None)
     };
     if opts.drop_fixes {
